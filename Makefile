@@ -1,0 +1,43 @@
+# The two commands: `make run` (portal on 127.0.0.1:8000 with a demo trust) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install demo lint check-db browser-deps clean
+
+$(STAMP): requirements/base.txt requirements/dev.txt package.json package-lock.json
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements/dev.txt
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: fresh machine -> SQLite, Celery eager, console email, demo trust, logins printed
+run: install
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py load_demo
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py runserver 127.0.0.1:8000
+
+demo: install
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py load_demo
+
+## make test: lint, checks, compose validation and the whole pytest suite on PostgreSQL
+test: install check-db
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/djlint templates */templates --lint
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+
+check-db: install
+	@$(PY) scripts/check_database.py
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3 var

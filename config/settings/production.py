@@ -1,0 +1,47 @@
+"""Production: every secret from the environment, no defaults, refuses to start without them."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = False
+
+
+def _required(name: str) -> str:
+    value = env.str(name, default="")
+    if not value.strip():
+        raise ImproperlyConfigured(f"{name} must be set in the environment for production.")
+    return value
+
+
+SECRET_KEY = _required("SECRET_KEY")
+ALLOWED_HOSTS = [h for h in _required("ALLOWED_HOSTS").split(",") if h.strip()]
+_required("DATABASE_URL")
+DATABASES = {"default": env.db("DATABASE_URL")}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+if not (CREDENTIAL_KEYS or CREDENTIAL_KEYS_FILE):  # noqa: F405
+    raise ImproperlyConfigured(
+        "CREDENTIAL_KEYS or CREDENTIAL_KEYS_FILE must be set: the credential escrow's "
+        "key-encryption key never comes from the database."
+    )
+
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# TLS ends at the proxy; it tells us the original scheme.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="smtp://mailpit:1025")
+vars().update(EMAIL_CONFIG)

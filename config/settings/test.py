@@ -1,0 +1,22 @@
+"""Test settings: real PostgreSQL from DATABASE_URL (default: the local server)."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+SECRET_KEY = "test-only-not-secret-0123456789abcdefghijklmnopqrstuvwxyz"
+DATABASES = {
+    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/smp_portal")
+}
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+CELERY_TASK_ALWAYS_EAGER = True
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CREDENTIAL_KEYS = "test1:dGVzdC1vbmx5LWtleS1kby1ub3QtdXNlLTMyYnl0ZXM="
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
+AXES_FAILURE_LIMIT = 5
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

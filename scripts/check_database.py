@@ -1,0 +1,27 @@
+"""Say plainly when no PostgreSQL answers, instead of silently testing something else."""
+
+import os
+import sys
+
+import environ
+import psycopg2
+
+url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/smp_portal")
+cfg = environ.Env.db_url_config(url)
+if "postgresql" not in cfg["ENGINE"]:
+    sys.exit(f"make test runs on PostgreSQL only; DATABASE_URL is {cfg['ENGINE']}.")
+try:
+    psycopg2.connect(
+        dbname="postgres",
+        user=cfg.get("USER") or "postgres",
+        password=cfg.get("PASSWORD") or None,
+        host=cfg.get("HOST") or "127.0.0.1",
+        port=cfg.get("PORT") or 5432,
+        connect_timeout=5,
+    ).close()
+except psycopg2.OperationalError as exc:
+    sys.exit(
+        f"No PostgreSQL answers at {cfg.get('HOST')}:{cfg.get('PORT')} ({exc.args[0].strip()}).\n"
+        "Start it (see README) or set DATABASE_URL. Tests never fall back to SQLite."
+    )
+print(f"PostgreSQL answers at {cfg.get('HOST')}:{cfg.get('PORT')}.")

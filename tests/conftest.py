@@ -1,0 +1,114 @@
+"""Named people in two schools (STYLE.md, Tests) and the helpers every test uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import School, Trust, User
+from accounts.roles import SchoolRole, TrustRoleKind
+from accounts.selectors import requires_two_factor
+from accounts.services import role_assign, trust_role_assign
+
+from .factories import SchoolFactory, TrustFactory, UserFactory
+
+SCHOOL_PERSONAS = {
+    "teacher": SchoolRole.TEACHER,
+    "leader": SchoolRole.LEADER,
+    "head": SchoolRole.HEADTEACHER,
+    "dsl": SchoolRole.SAFEGUARDING_LEAD,
+    "office": SchoolRole.CONSENT_ADMIN,
+    "staff": SchoolRole.STAFF,
+}
+TRUST_PERSONAS = {
+    "trust_admin": TrustRoleKind.TRUST_ADMIN,
+    "trust_hr": TrustRoleKind.TRUST_HR,
+    "trustee": TrustRoleKind.TRUSTEE,
+}
+PERSONA_NAMES = (
+    [f"{p}_a" for p in SCHOOL_PERSONAS]
+    + [f"{p}_b" for p in SCHOOL_PERSONAS]
+    + list(TRUST_PERSONAS)
+    + ["anonymous"]
+)
+
+
+@dataclass
+class World:
+    """Two schools of one trust and a named person in every role."""
+
+    trust: Trust
+    school_a: School
+    school_b: School
+    people: dict[str, User]
+
+    def __getattr__(self, name: str) -> User:
+        try:
+            return self.__dict__["people"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+@pytest.fixture
+def world(db) -> World:
+    trust = TrustFactory()
+    school_a = SchoolFactory(trust=trust, name="Alder Academy", domain="alder.example")
+    school_b = SchoolFactory(trust=trust, name="Birch Academy", domain="birch.example")
+    people: dict[str, User] = {}
+    for suffix, school in (("a", school_a), ("b", school_b)):
+        domain = school.email_domains.get().domain
+        for key, role in SCHOOL_PERSONAS.items():
+            user = UserFactory(email=f"{key}@{domain}", full_name=f"{key.title()} {suffix.upper()}")
+            role_assign(actor=None, user=user, school=school, role=role)
+            people[f"{key}_{suffix}"] = user
+    for key, role in TRUST_PERSONAS.items():
+        user = UserFactory(email=f"{key}@trust.example", full_name=key.replace("_", " ").title())
+        trust_role_assign(actor=None, user=user, trust=trust, role=role)
+        people[key] = user
+    return World(trust=trust, school_a=school_a, school_b=school_b, people=people)
+
+
+def sign_in(client: Client, user: User) -> Client:
+    """Sign `user` in as the portal would after password and, where required, a TOTP code."""
+    client.force_login(user)
+    if requires_two_factor(user):
+        device, _ = TOTPDevice.objects.get_or_create(
+            user=user, name="test authenticator", defaults={"confirmed": True}
+        )
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+@pytest.fixture
+def client_for(world):
+    """client_for("leader_a") -> a Client signed in as that persona ("anonymous": nobody)."""
+
+    def make(persona: str) -> Client:
+        client = Client()
+        if persona == "anonymous":
+            return client
+        return sign_in(client, world.people[persona])
+
+    return make
+
+
+@pytest.fixture
+def count_queries():
+    """count_queries(client, url) -> number of SQL queries a (second) GET of `url` runs."""
+
+    def run(client: Client, url: str) -> int:
+        client.get(url)  # warm up: the first request of a session writes session bookkeeping
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return len(ctx.captured_queries)
+
+    return run
