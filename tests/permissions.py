@@ -1,6 +1,6 @@
 """The permission table: every URL name × persona × expected status (pretix style).
 
-Each app lists its rows in tests/<app>/permission_rows.py as `ROWS`. A URL name that no row
+Each app lists its rows in tests/<app>/permission_rows*.py as `ROWS`. A URL name that no row
 mentions fails `test_every_url_is_in_the_table`, so no view can be added unprotected.
 """
 
@@ -40,17 +40,15 @@ class Row:
 
 
 def all_rows() -> list[Row]:
+    """ROWS of every tests/<app>/permission_rows*.py module."""
     rows: list[Row] = []
-    for mod in pkgutil.iter_modules(tests.__path__):
-        if not mod.ispkg:
+    for pkg in pkgutil.iter_modules(tests.__path__):
+        if not pkg.ispkg:
             continue
-        try:
-            module = importlib.import_module(f"tests.{mod.name}.permission_rows")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"tests.{mod.name}.permission_rows":
-                raise
-            continue
-        rows.extend(module.ROWS)
+        package = importlib.import_module(f"tests.{pkg.name}")
+        for mod in pkgutil.iter_modules(package.__path__):
+            if mod.name.startswith("permission_rows"):
+                rows.extend(importlib.import_module(f"tests.{pkg.name}.{mod.name}").ROWS)
     return rows
 
 
