@@ -12,11 +12,13 @@ def _required(name: str) -> str:
     value = env.str(name, default="")
     if not value.strip():
         raise ImproperlyConfigured(f"{name} must be set in the environment for production.")
+    if "CHANGE-ME" in value:
+        raise ImproperlyConfigured(f"{name} still holds the .env.example placeholder CHANGE-ME.")
     return value
 
 
 SECRET_KEY = _required("SECRET_KEY")
-ALLOWED_HOSTS = [h for h in _required("ALLOWED_HOSTS").split(",") if h.strip()]
+ALLOWED_HOSTS = [h.strip() for h in _required("ALLOWED_HOSTS").split(",") if h.strip()]
 _required("DATABASE_URL")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -27,6 +29,16 @@ if not (CREDENTIAL_KEYS or CREDENTIAL_KEYS_FILE):  # noqa: F405
         "CREDENTIAL_KEYS or CREDENTIAL_KEYS_FILE must be set: the credential escrow's "
         "key-encryption key never comes from the database."
     )
+# A file from the secret store (docker secret, mounted volume): a wrong path must stop the
+# start, not surface later as an escrow that cannot decrypt.
+if CREDENTIAL_KEYS_FILE and not CREDENTIAL_KEYS:  # noqa: F405
+    from pathlib import Path as _Path
+
+    _keys_file = _Path(CREDENTIAL_KEYS_FILE)  # noqa: F405
+    if not _keys_file.is_file() or not _keys_file.read_text().strip():
+        raise ImproperlyConfigured(
+            f"CREDENTIAL_KEYS_FILE names {_keys_file}, which is missing or empty."
+        )
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # TLS ends at the proxy; it tells us the original scheme.
