@@ -1,7 +1,16 @@
 """Every kind of notification: its subject and whether it is confidential.
 
 Confidential kinds (breaches, credentials) say only that something needs attention and link
-to it; the email never carries the content (issue: notifications).
+to it; the email never carries the content (issue: notifications; clauses 4.5c and 7).
+
+Each registered kind has two templates, found through the template loaders, so they live in
+the `templates/` directory of the app that registers the kind:
+
+    notifications/email/<code>.txt     plain-text body
+    notifications/email/<code>.html    HTML body
+
+Both extend `notifications/email/base.txt` / `base.html` (or the `_confidential` variants).
+`tests/notifications/test_emails.py` fails for a registered kind without both templates.
 """
 
 from dataclasses import dataclass
@@ -24,3 +33,17 @@ KINDS: dict[str, Kind] = {
 def register(code: str, kind: Kind) -> None:
     """Apps register their kinds from AppConfig.ready()."""
     KINDS[code] = kind
+
+
+def get_kind(code: str) -> Kind:
+    """The registered kind, or a generic confidential one for a code no longer registered.
+
+    Rows outlive code: a kind removed from the registry must still render safely, and the
+    safe default is to say nothing but "open the portal".
+    """
+    return KINDS.get(code) or Kind("Something in the policy portal needs your attention", True)
+
+
+def template_names(code: str) -> tuple[str, str]:
+    """(text, html) template names of a kind."""
+    return f"notifications/email/{code}.txt", f"notifications/email/{code}.html"

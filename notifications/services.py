@@ -6,9 +6,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from .kinds import KINDS
-from .models import Notification
+from .models import Notification, NotificationPreference
 
 
 def notify(
@@ -20,22 +21,36 @@ def notify(
     school=None,
     dedupe_key: str | None = None,
 ) -> list[Notification]:
-    """Write one outbox row per recipient and queue delivery after commit.
+    """Write one outbox row per recipient and queue delivery after commit (clause 7.3 and
+    every reminder the policy implies).
 
     `kind` must be registered in notifications.kinds (subject, templates, confidentiality).
     With `dedupe_key`, a recipient who already has that key gets nothing new: reminders are
-    sent once per due date however often the beat task runs.
+    sent once per due date however often the beat task runs. Digestible kinds for people who
+    chose the weekly digest are held for it instead of emailed at once.
     """
     if kind not in KINDS:
         raise ValueError(
             f"Unknown notification kind {kind!r}: register it in notifications/kinds.py"
         )
-    created: list[Notification] = []
+    people = []
     seen: set[int] = set()
     for user in recipients:
         if user is None or user.pk in seen or not user.is_active:
             continue
         seen.add(user.pk)
+        people.append(user)
+    if not people:
+        return []
+    digest_ids: set[int] = set()
+    if KINDS[kind].digestible:
+        digest_ids = set(
+            NotificationPreference.objects.filter(user_id__in=seen, weekly_digest=True).values_list(
+                "user_id", flat=True
+            )
+        )
+    created: list[Notification] = []
+    for user in people:
         try:
             with transaction.atomic():
                 created.append(
@@ -46,13 +61,14 @@ def notify(
                         link=link,
                         school_id=getattr(school, "pk", school),
                         dedupe_key=dedupe_key,
+                        digest=user.pk in digest_ids,
                     )
                 )
         except IntegrityError:
             if dedupe_key is None:
                 raise
-    if created:
-        ids = [n.pk for n in created]
+    ids = [n.pk for n in created if not n.digest]
+    if ids:
         transaction.on_commit(lambda: _queue(ids))
     return created
 
@@ -61,3 +77,59 @@ def _queue(ids: list[int]) -> None:
     from .tasks import queue_delivery
 
     queue_delivery(ids)
+
+
+def notification_mark_read(user, notification: Notification) -> bool:
+    """Mark one of the user's own notifications read. Returns whether it changed.
+
+    Not audited: reading one's own messages is not an act the policy monitors (clause 6
+    concerns the records, not the inbox), and an entry per click would drown the log.
+    """
+    if notification.recipient_id != user.pk:
+        raise PermissionError("Only the recipient can mark a notification read.")
+    if notification.read_at is not None:
+        return False
+    notification.read_at = timezone.now()
+    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+        read_at=notification.read_at
+    )
+    return True
+
+
+def notifications_mark_all_read(user) -> int:
+    """Mark every unread notification of the user read; returns how many."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def preference_update(user, *, weekly_digest: bool) -> NotificationPreference:
+    """Choose the weekly digest of reminders or one email each (issue: notifications).
+
+    Turning the digest off releases the reminders held so far: they are emailed now rather
+    than waiting for a digest the person no longer wants.
+    """
+    from audit.services import record
+
+    with transaction.atomic():
+        pref, _ = NotificationPreference.objects.select_for_update().get_or_create(user=user)
+        if pref.weekly_digest == weekly_digest:
+            return pref
+        pref.weekly_digest = weekly_digest
+        pref.save(update_fields=["weekly_digest", "updated_at"])
+        released: list[int] = []
+        if not weekly_digest:
+            held = Notification.objects.filter(
+                recipient=user, digest=True, email_status=Notification.EmailStatus.PENDING
+            )
+            released = list(held.values_list("pk", flat=True))
+            held.update(digest=False)
+        record(
+            user,
+            "notifications.preferences_changed",
+            pref,
+            data={"weekly_digest": weekly_digest, "released": len(released)},
+        )
+        if released:
+            transaction.on_commit(lambda: _queue(released))
+    return pref

@@ -1,0 +1,34 @@
+from django.contrib import admin
+
+from .models import DigestEmail, Notification, NotificationPreference
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Read-only view of the outbox for support: what was sent to whom, and what failed."""
+
+    list_display = ("kind", "recipient", "school", "created_at", "email_status", "read_at")
+    list_filter = ("email_status", "kind", "digest")
+    search_fields = ("recipient__email", "kind")
+    list_select_related = ("recipient", "school")
+    # The context may name people and records; support sees the delivery state, not content.
+    exclude = ("context",)
+    readonly_fields = [f.name for f in Notification._meta.fields if f.name not in ("id", "context")]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "weekly_digest", "updated_at")
+    list_select_related = ("user",)
+
+
+@admin.register(DigestEmail)
+class DigestEmailAdmin(admin.ModelAdmin):
+    list_display = ("recipient", "week_start", "sent_at", "item_count")
+    list_select_related = ("recipient",)

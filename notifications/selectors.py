@@ -1,0 +1,25 @@
+"""Reads: the notifications a person may see are their own, nobody else's."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from .models import Notification, NotificationPreference
+
+
+def notifications_visible_to(user) -> QuerySet[Notification]:
+    """A person's own notifications; for anyone else, nothing (a 404, not a 403)."""
+    if not getattr(user, "is_authenticated", False):
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient_id=user.pk)
+
+
+def unread_count(user) -> int:
+    return notifications_visible_to(user).filter(read_at__isnull=True).count()
+
+
+def preference_of(user) -> NotificationPreference:
+    """The person's preferences, unsaved defaults when they never chose."""
+    return NotificationPreference.objects.filter(user=user).first() or NotificationPreference(
+        user=user
+    )

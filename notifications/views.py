@@ -1,0 +1,83 @@
+"""The person's own notifications: bell, list, open, mark as read, email preferences."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from accounts.access import get_visible_or_404
+
+from . import services
+from .forms import PreferenceForm
+from .kinds import get_kind
+from .selectors import notifications_visible_to, preference_of, unread_count
+
+PAGE_SIZE = 25
+
+
+def _row(n):
+    return {"n": n, "kind": get_kind(n.kind)}
+
+
+@login_required
+def notification_list(request):
+    qs = notifications_visible_to(request.user).select_related("school")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notifications/list.html",
+        {"page_obj": page, "items": [_row(n) for n in page.object_list]},
+    )
+
+
+@login_required
+def bell(request):
+    return render(request, "notifications/_bell.html", {"unread": unread_count(request.user)})
+
+
+@login_required
+def notification_open(request, pk: int):
+    n = get_visible_or_404(request.user, notifications_visible_to(request.user), pk=pk)
+    services.notification_mark_read(request.user, n)
+    # Links are written by our own services, but a redirect is only ever to this site.
+    if n.link and url_has_allowed_host_and_scheme(
+        n.link, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(n.link)
+    return redirect("notifications:list")
+
+
+@login_required
+@require_POST
+def mark_read(request, pk: int):
+    n = get_visible_or_404(request.user, notifications_visible_to(request.user), pk=pk)
+    services.notification_mark_read(request.user, n)
+    if request.htmx:
+        response = render(request, "notifications/_item.html", _row(n))
+        response["HX-Trigger"] = "notifications-changed"
+        return response
+    return redirect("notifications:list")
+
+
+@login_required
+@require_POST
+def mark_all_read(request):
+    count = services.notifications_mark_all_read(request.user)
+    messages.success(
+        request, f"{count} notification(s) marked as read." if count else "Nothing unread."
+    )
+    return redirect("notifications:list")
+
+
+@login_required
+def preferences(request):
+    current = preference_of(request.user)
+    form = PreferenceForm(request.POST or None, initial={"weekly_digest": current.weekly_digest})
+    if request.method == "POST" and form.is_valid():
+        services.preference_update(request.user, weekly_digest=form.cleaned_data["weekly_digest"])
+        messages.success(request, "Your email preferences are saved.")
+        return redirect(reverse("notifications:preferences"))
+    return render(request, "notifications/preferences.html", {"form": form})
