@@ -1,0 +1,57 @@
+"""Helpers for the deployment tests: run manage.py and snippets in a fresh interpreter.
+
+Production settings are read once per process, so every test that needs them starts a
+subprocess with its own environment instead of overriding settings in this one.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+PYTHON = sys.executable
+TEST_KEYS = "deploy1:ZGVwbG95LXRlc3Qta2V5LW5vdC1mb3ItdXNlLTMyYnk="
+
+
+def production_env(**overrides: str) -> dict[str, str]:
+    """A complete production environment; an override of "" counts as unset.
+
+    Values are set explicitly (never removed) so a developer's .env, which base.py reads
+    with setdefault, cannot fill in a variable a test means to leave out.
+    """
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        DATABASE_URL=os.environ.get(
+            "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/smp_portal"
+        ),
+        ALLOWED_HOSTS="policy.starmat.example",
+        CSRF_TRUSTED_ORIGINS="https://policy.starmat.example",
+        CREDENTIAL_KEYS=TEST_KEYS,
+        CREDENTIAL_KEYS_FILE="",
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    env.update(overrides)
+    return env
+
+
+def run(args: list[str], env: dict[str, str], timeout: int = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def manage(*args: str, env: dict[str, str], timeout: int = 120) -> subprocess.CompletedProcess:
+    return run([PYTHON, "manage.py", *args], env=env, timeout=timeout)
+
+
+@pytest.fixture
+def prod_env():
+    return production_env
