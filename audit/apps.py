@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class AuditConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "audit"
+    verbose_name = "Audit log"
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401  (connects the sign-in receivers)

@@ -1,41 +1,98 @@
-"""The one entry point that writes the audit log (clause 6)."""
+"""The one entry point that writes the audit log (clause 6: monitoring and accountability)."""
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from .masking import mask
 from .models import AuditChainHead, AuditEntry
 
 GENESIS_HASH = "0" * 64
+ACTION_PATTERN = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
+
+# The fields `entry_hash` covers, in the order verify_audit_chain reads them.
+HASHED_FIELDS = (
+    "created_at",
+    "actor_id",
+    "actor_name",
+    "actor_email",
+    "action",
+    "target_type",
+    "target_id",
+    "target_repr",
+    "school_id",
+    "data",
+    "ip_address",
+)
 
 
-def canonical_content(entry: AuditEntry) -> str:
-    """The exact text that `entry_hash` covers (shared by record and verify)."""
-    payload = {
-        "created_at": entry.created_at.isoformat(),
-        "actor_id": entry.actor_id,
-        "actor_name": entry.actor_name,
-        "actor_email": entry.actor_email,
-        "action": entry.action,
-        "target_type": entry.target_type,
-        "target_id": entry.target_id,
-        "target_repr": entry.target_repr,
-        "school_id": entry.school_id,
-        "data": entry.data,
-        "ip_address": entry.ip_address,
-    }
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder)
+def _canonical_number(value: Any) -> Any:
+    # jsonb keeps 1.0 as 1.0 but turns 1e16 into 10000000000000000 (an int once read back):
+    # treating every integral float as an int makes both sides hash alike.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _canonical_number(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_canonical_number(v) for v in value]
+    return value
 
 
-def compute_hash(prev_hash: str, entry: AuditEntry) -> str:
-    return hashlib.sha256((prev_hash + canonical_content(entry)).encode()).hexdigest()
+def _canonical_ip(value: str | None) -> str | None:
+    return str(ipaddress.ip_address(value)) if value else None
+
+
+def canonical_content(fields: Mapping[str, Any]) -> str:
+    """The exact text `entry_hash` covers, from an entry or from a `.values()` row, so
+    record() and verify_audit_chain agree byte for byte whatever the database returns."""
+    created_at: datetime = fields["created_at"]
+    payload = {name: fields[name] for name in HASHED_FIELDS}
+    payload["created_at"] = created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    payload["data"] = _canonical_number(fields["data"])
+    payload["ip_address"] = _canonical_ip(fields["ip_address"])
+    return json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, cls=DjangoJSONEncoder
+    )
+
+
+def compute_hash(prev_hash: str, fields: Mapping[str, Any] | AuditEntry) -> str:
+    if isinstance(fields, AuditEntry):
+        fields = {name: getattr(fields, name) for name in HASHED_FIELDS}
+    return hashlib.sha256((prev_hash + canonical_content(fields)).encode()).hexdigest()
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    """The address of the person making the request, for `record(..., ip_address=...)`.
+
+    REMOTE_ADDR, unless settings.AUDIT_TRUSTED_PROXY_COUNT says that many reverse proxies of
+    ours stand in front: then the address the outermost of them saw, i.e. the entry that many
+    places from the right of X-Forwarded-For. Entries further left were written by the client
+    and prove nothing.
+    """
+    if request is None:
+        return None
+    meta = getattr(request, "META", {})
+    candidate = meta.get("REMOTE_ADDR")
+    hops = getattr(settings, "AUDIT_TRUSTED_PROXY_COUNT", 0)
+    forwarded = [h.strip() for h in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    if hops > 0 and len(forwarded) >= hops:
+        candidate = forwarded[-hops]
+    try:
+        return _canonical_ip(candidate)
+    except ValueError:
+        return None
 
 
 def record(
@@ -49,24 +106,32 @@ def record(
 ) -> AuditEntry:
     """Append one entry. `action` is a namespaced code such as `account.approved`.
 
-    Joins the caller's transaction: if the change it records rolls back, so does the entry.
+    Secret-looking keys in `data` are masked before anything is stored. Joins the caller's
+    transaction: if the change it records rolls back, so does the entry. Entries written at
+    the same time still form one chain: the chain head row is locked while appending, and the
+    id is drawn after the lock, so id order is chain order.
     """
-    if "." not in action:
+    if not ACTION_PATTERN.match(action) or len(action) > 64:
         raise ValueError("Audit actions are namespaced, e.g. 'account.approved'.")
     actor = actor if getattr(actor, "is_authenticated", False) else None
     clean = json.loads(json.dumps(mask(data or {}), cls=DjangoJSONEncoder))
+    try:
+        ip = _canonical_ip(ip_address)
+    except ValueError:
+        ip = None
+    school_id = getattr(school, "pk", school)
     entry = AuditEntry(
         created_at=timezone.now(),
         actor=actor,
         actor_name=(actor.get_full_name() if actor else "")[:150],
         actor_email=(actor.email if actor else "")[:254],
         action=action,
-        target_type=target._meta.label if target is not None else "",
-        target_id=str(target.pk) if target is not None else "",
+        target_type=target._meta.label[:100] if target is not None else "",
+        target_id=str(target.pk)[:64] if target is not None else "",
         target_repr=str(target)[:200] if target is not None else "",
-        school_id=getattr(school, "pk", school),
+        school_id=int(school_id) if school_id is not None else None,
         data=clean,
-        ip_address=ip_address,
+        ip_address=ip,
     )
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(
@@ -74,7 +139,7 @@ def record(
         )
         entry.prev_hash = head.last_hash
         entry.entry_hash = compute_hash(head.last_hash, entry)
-        entry.save()
+        entry.save(force_insert=True)
         head.last_hash = entry.entry_hash
         head.last_entry_id = entry.pk
         head.save(update_fields=["last_hash", "last_entry_id"])

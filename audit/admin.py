@@ -1,0 +1,34 @@
+"""The audit log in Django admin: read-only for trust administrators (clause 6)."""
+
+from django.contrib import admin
+
+from accounts.selectors import is_trust_admin
+
+from .models import AuditEntry
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "action", "actor_name", "actor_email", "target_repr", "school")
+    list_filter = ("action",)
+    search_fields = ("action", "actor_name", "actor_email", "target_repr", "target_id")
+    date_hierarchy = "created_at"
+    list_select_related = ("school",)
+    show_full_result_count = False  # no COUNT(*) over millions of rows on every page
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser or is_trust_admin(request.user)
+
+    def has_module_permission(self, request) -> bool:
+        return self.has_view_permission(request)
+
+    # Append-only: nobody adds, edits or deletes an entry here, superusers included.
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

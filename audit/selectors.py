@@ -1,0 +1,177 @@
+"""Reads of the audit log (clause 6): who may see which entries, filters, the chain check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import School, User
+from accounts.selectors import is_trust_admin, schools_visible_to
+
+from .models import AuditChainHead, AuditEntry
+from .services import GENESIS_HASH, HASHED_FIELDS, compute_hash
+
+# A person's own activity page lists entries *about* them only in these namespaces. Elsewhere
+# (a breach case about them, say) the entry would name whoever reported or handled it; that
+# goes through the case process, where a third party's identity is protected.
+SELF_VISIBLE_TARGET_NAMESPACES = ("auth.", "account.", "role.", "user.")
+
+USER_LABEL = User._meta.label
+
+
+def entries_visible_to(user) -> QuerySet[AuditEntry]:
+    """Trust administrators: entries of their trust's schools and entries tied to no school
+    (sign-ins, trust roles). Anyone else: none (their own page uses `activity_of`)."""
+    if not is_trust_admin(user):
+        return AuditEntry.objects.none()
+    return AuditEntry.objects.filter(
+        Q(school_id__isnull=True) | Q(school_id__in=schools_visible_to(user).values("pk"))
+    )
+
+
+def activity_of(user) -> QuerySet[AuditEntry]:
+    """What was recorded about `user`: what they did, and what was done to their account
+    (useful for a subject access request)."""
+    if not getattr(user, "is_authenticated", False):
+        return AuditEntry.objects.none()
+    about_them = Q(target_type=USER_LABEL, target_id=str(user.pk))
+    namespaces = Q()
+    for prefix in SELF_VISIBLE_TARGET_NAMESPACES:
+        namespaces |= Q(action__startswith=prefix)
+    return AuditEntry.objects.filter(Q(actor_id=user.pk) | (about_them & namespaces))
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    """What the audit view's search form asks for; every field optional."""
+
+    action: str = ""
+    actor: str = ""
+    target: str = ""
+    school: School | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def filter_entries(qs: QuerySet[AuditEntry], f: AuditFilters) -> QuerySet[AuditEntry]:
+    """Apply the search form to a visible queryset. `action` is a prefix ("credential." or
+    "credential.revealed"); `actor` and `target` match names, email addresses or ids."""
+    if f.action:
+        qs = qs.filter(action__startswith=f.action.strip().lower())
+    if f.actor:
+        text = f.actor.strip()
+        qs = qs.filter(Q(actor_email__icontains=text) | Q(actor_name__icontains=text))
+    if f.target:
+        text = f.target.strip()
+        qs = qs.filter(
+            Q(target_repr__icontains=text) | Q(target_id=text) | Q(target_type__iexact=text)
+        )
+    if f.school is not None:
+        qs = qs.filter(school_id=f.school.pk)
+    if f.date_from:
+        qs = qs.filter(created_at__gte=_day_start(f.date_from))
+    if f.date_to:
+        qs = qs.filter(created_at__lt=_day_start(f.date_to + timedelta(days=1)))
+    return qs
+
+
+@dataclass(frozen=True)
+class Page:
+    entries: list[AuditEntry]
+    newer: int | None  # pass as ?after= to see newer entries
+    older: int | None  # pass as ?before= to see older entries
+
+
+def keyset_page(
+    qs: QuerySet[AuditEntry], *, before: int | None, after: int | None, size: int = 50
+) -> Page:
+    """One page, newest first, by id: one query however long the log (no COUNT, no OFFSET)."""
+    qs = qs.select_related("school")
+    if after is not None:
+        rows = list(qs.filter(id__gt=after).order_by("id")[: size + 1])
+        more_newer = len(rows) > size
+        rows = list(reversed(rows[:size]))
+        return Page(
+            entries=rows,
+            newer=rows[0].id if rows and more_newer else None,
+            older=rows[-1].id if rows else None,
+        )
+    if before is not None:
+        qs = qs.filter(id__lt=before)
+    rows = list(qs.order_by("-id")[: size + 1])
+    more_older = len(rows) > size
+    rows = rows[:size]
+    return Page(
+        entries=rows,
+        newer=rows[0].id if rows and before is not None else None,
+        older=rows[-1].id if rows and more_older else None,
+    )
+
+
+def iterate_in_batches(qs: QuerySet, fields: tuple[str, ...], batch: int = 2000) -> Iterator[dict]:
+    """Rows of `qs` as dicts, oldest first, read in keyset batches (exports, the chain check)."""
+    last = 0
+    while True:
+        rows = list(qs.filter(id__gt=last).order_by("id").values("id", *fields)[:batch])
+        yield from rows
+        if len(rows) < batch:
+            return
+        last = rows[-1]["id"]
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    checked: int
+    broken_id: int | None = None
+    problem: str = ""
+
+
+def verify_chain(batch_size: int = 5000) -> ChainReport:
+    """Walk the whole chain in id order and stop at the first broken entry.
+
+    Each entry's hash must match its content and the previous entry's hash; its `prev_hash`
+    must be the previous entry's `entry_hash`; the chain head must point at the last entry.
+    Ids may have gaps (a rolled-back transaction uses up an id), so a gap alone is no fault.
+    """
+    fields = ("prev_hash", "entry_hash", *HASHED_FIELDS)
+    prev_id, prev_hash, checked = None, GENESIS_HASH, 0
+    for row in iterate_in_batches(AuditEntry.objects.all(), fields, batch_size):
+        if row["prev_hash"] != prev_hash:
+            if prev_id is None:
+                problem = "entry missing: the first entry does not start the chain"
+            elif row["id"] != prev_id + 1:
+                problem = (
+                    f"entry missing: the chain breaks between #{prev_id} and #{row['id']} "
+                    "(an entry between them was removed)"
+                )
+            else:
+                problem = f"chain link broken: prev_hash does not match entry #{prev_id}"
+            return ChainReport(False, checked, row["id"], problem)
+        if compute_hash(row["prev_hash"], row) != row["entry_hash"]:
+            return ChainReport(
+                False, checked, row["id"], "content changed: the entry's hash does not match"
+            )
+        prev_id, prev_hash = row["id"], row["entry_hash"]
+        checked += 1
+    head = AuditChainHead.objects.filter(id=1).values("last_hash", "last_entry_id").first()
+    if head is None:
+        if checked:
+            return ChainReport(False, checked, prev_id, "chain head missing")
+    elif head["last_hash"] != prev_hash or head["last_entry_id"] != prev_id:
+        return ChainReport(
+            False,
+            checked,
+            head["last_entry_id"],
+            f"entry missing: the chain head expects #{head['last_entry_id']} as the last entry, "
+            f"the last one present is #{prev_id}",
+        )
+    return ChainReport(True, checked)

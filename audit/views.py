@@ -1,0 +1,125 @@
+"""The audit log pages (clause 6): the trust administrators' search, its CSV export, and each
+person's own activity."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from accounts.access import require
+from accounts.selectors import is_trust_admin, schools_visible_to
+
+from .forms import NAMESPACES, AuditFilterForm
+from .selectors import activity_of, entries_visible_to, filter_entries, iterate_in_batches
+from .selectors import keyset_page as _keyset_page
+from .services import client_ip, record
+
+EXPORT_FIELDS = (
+    "created_at",
+    "action",
+    "actor_name",
+    "actor_email",
+    "target_type",
+    "target_id",
+    "target_repr",
+    "school__name",
+    "ip_address",
+    "data",
+    "entry_hash",
+)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _int_param(request: HttpRequest, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def _page(request: HttpRequest, qs):
+    return _keyset_page(
+        qs, before=_int_param(request, "before"), after=_int_param(request, "after")
+    )
+
+
+def _filtered(request: HttpRequest):
+    """The search form and the entries it selects, both limited to what the user may see."""
+    require(is_trust_admin(request.user), "The audit log is for trust administrators.")
+    params = request.GET.copy()
+    for key in ("before", "after"):
+        params.pop(key, None)
+    form = AuditFilterForm(params or None, schools=schools_visible_to(request.user))
+    filters = form.filters()
+    qs = entries_visible_to(request.user)
+    qs = filter_entries(qs, filters) if filters is not None else qs.none()
+    return form, qs, params
+
+
+@login_required
+@require_GET
+def entry_list(request: HttpRequest) -> HttpResponse:
+    form, qs, params = _filtered(request)
+    return render(
+        request,
+        "audit/list.html",
+        {
+            "form": form,
+            "page": _page(request, qs),
+            "query": params.urlencode(),
+            "namespaces": NAMESPACES,
+        },
+    )
+
+
+def _csv_cell(value) -> str:
+    """A cell a spreadsheet shows as text, never runs as a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        value = json.dumps(value, sort_keys=True, ensure_ascii=False)
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest) -> StreamingHttpResponse:
+    form, qs, params = _filtered(request)
+    # Exporting the log is itself a disclosure of personal data, so it is recorded.
+    record(
+        request.user,
+        "audit.exported",
+        data={"filters": {k: v for k, v in params.items() if k in form.fields}},
+        ip_address=client_ip(request),
+    )
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow(["id", *EXPORT_FIELDS])
+        for row in iterate_in_batches(qs, EXPORT_FIELDS):
+            yield writer.writerow([row["id"], *(_csv_cell(row[name]) for name in EXPORT_FIELDS)])
+
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return StreamingHttpResponse(
+        rows(),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="audit-{stamp}.csv"'},
+    )
+
+
+@login_required
+@require_GET
+def my_activity(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "audit/my_activity.html", {"page": _page(request, activity_of(request.user))}
+    )
