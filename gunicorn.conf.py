@@ -39,13 +39,14 @@ def redact_path(path: str) -> str:
 
 
 class RedactingLogger(Logger):
-    """Gunicorn's logger without query strings or token-like path segments in access lines."""
+    """Gunicorn's logger without query strings or token-like path segments (also in the referer)."""
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
         path = redact_path(atoms.get("U", ""))
         atoms["U"] = path
         atoms["q"] = "-"
+        atoms["f"] = redact_path(atoms.get("f", "-").split("?", 1)[0])
         atoms["r"] = f"{atoms.get('m', '-')} {path} {atoms.get('H', '-')}"
         return atoms
 
