@@ -1,6 +1,8 @@
-"""Session lifetime and the two-factor requirement, applied to every request."""
+"""Session lifetime and the two-factor requirement, applied to every request (issue: Sign-in)."""
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -13,12 +15,33 @@ from .selectors import requires_two_factor
 SESSION_STARTED = "portal_started_at"
 SESSION_SEEN = "portal_last_seen_at"
 
-# Paths a signed-in person may reach before completing their second factor.
-TWO_FACTOR_EXEMPT_PREFIXES = ("/static/", "/accounts/", "/register/", "/healthz")
+# Pages a person signed in with a password may reach before their second factor: the
+# second-factor page itself, signing out and password reset. Everything else waits.
+TWO_FACTOR_EXEMPT_URL_NAMES = frozenset(
+    {
+        "accounts:login",
+        "accounts:logout",
+        "accounts:two_factor",
+        "accounts:password_reset",
+        "accounts:password_reset_done",
+        "accounts:password_reset_confirm",
+        "accounts:password_reset_complete",
+        "healthz",
+    }
+)
+# Public pages (the consent register form for parents) and assets need no sign-in at all.
+TWO_FACTOR_EXEMPT_PREFIXES = ("/static/", "/register/", "/healthz")
+
+
+def start_session_clock(request) -> None:
+    """Called at sign-in so the 12-hour limit counts from the password, not a later page."""
+    now = timezone.now().timestamp()
+    request.session[SESSION_STARTED] = now
+    request.session[SESSION_SEEN] = now
 
 
 class SessionLifetimeMiddleware:
-    """Ends a session after 30 minutes idle or 12 hours in all (issue: sign-in)."""
+    """Ends a session after 30 minutes idle or 12 hours in all (issue: Sign-in)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -30,6 +53,7 @@ class SessionLifetimeMiddleware:
             started = request.session.get(SESSION_STARTED)
             seen = request.session.get(SESSION_SEEN)
             if started is None:
+                # Sessions made without the sign-in view (e.g. after an invitation).
                 request.session[SESSION_STARTED] = now
             elif now - started > settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds() or (
                 seen is not None and now - seen > settings.SESSION_IDLE_TIMEOUT.total_seconds()
@@ -42,20 +66,42 @@ class SessionLifetimeMiddleware:
         return self.get_response(request)
 
 
+def needs_second_factor(user) -> bool:
+    """Signed in with a password but not yet with the second factor they must give.
+
+    Required for every role above teacher; also for anyone who chose to enrol, or a stolen
+    password alone would open an account whose owner asked for more.
+    """
+    if not user.is_authenticated or user.is_verified():
+        return False
+    if requires_two_factor(user):
+        return True
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
 class TwoFactorRequiredMiddleware:
-    """Roles above teacher must have passed a second factor in this session."""
+    """Sends a person who still owes a second factor to `accounts:two_factor`."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and not request.path.startswith(TWO_FACTOR_EXEMPT_PREFIXES)
-            and not user.is_verified()
-            and requires_two_factor(user)
-        ):
-            return redirect(f"{reverse('accounts:two_factor')}?next={request.get_full_path()}")
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # process_view, not __call__: the resolved URL name is known here, so exemptions are
+        # exact names rather than path prefixes that could cover too much.
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if request.path.startswith(TWO_FACTOR_EXEMPT_PREFIXES):
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in TWO_FACTOR_EXEMPT_URL_NAMES:
+            return None
+        if not needs_second_factor(user):
+            return None
+        query = urlencode({"next": request.get_full_path()})
+        return redirect(f"{reverse('accounts:two_factor')}?{query}")

@@ -143,6 +143,8 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token", "token"]
+# Lock on the lower-cased email, as sign-in matches it case-insensitively.
+AXES_USERNAME_CALLABLE = "accounts.forms.signin.axes_username"
 
 OTP_TOTP_ISSUER = "Star MAT policy portal"
 OTP_TOTP_TOLERANCE = 1
