@@ -6,3 +6,41 @@ class ChannelsConfig(AppConfig):
     name = "channels"
     label = "channels"
     verbose_name = "Official accounts"
+
+    def ready(self) -> None:
+        from dashboard.selectors import register_home_cards
+        from notifications.kinds import register
+
+        from . import receivers  # noqa: F401  (connects to accounts.events.user_left)
+        from .home import home_cards
+
+        for code, kind in notification_kinds().items():
+            register(code, kind)
+        register_home_cards(home_cards)
+
+
+def notification_kinds() -> dict:
+    from notifications.kinds import Kind
+
+    return {
+        "channels.account_submitted": Kind("An official account is waiting for your approval"),
+        "channels.account_approved": Kind("Your official account was approved"),
+        "channels.account_rejected": Kind("Your official account was not approved"),
+        "channels.changes_requested": Kind("Changes are needed to your official account"),
+        "channels.account_activated": Kind("Your official account is now active"),
+        "channels.account_suspended": Kind("An official account was suspended"),
+        "channels.account_reinstated": Kind("An official account is active again"),
+        "channels.account_closed": Kind("An official account was closed"),
+        "channels.account_reviewed": Kind("An official account was reviewed"),
+        "channels.account_handed_over": Kind("An official account was handed to you"),
+        "channels.needs_new_owner": Kind("An official account needs a new owner"),
+        "channels.approval_overdue": Kind(
+            "An official account has waited too long for approval", digestible=True
+        ),
+        "channels.review_overdue": Kind(
+            "The annual review of an official account is overdue", digestible=True
+        ),
+        "channels.comment_reported": Kind("An inappropriate comment was reported"),
+        "channels.fake_reported": Kind("A suspected fake account using your school's name"),
+        "channels.fake_resolved": Kind("Your report of a suspected fake account was resolved"),
+    }

@@ -1,0 +1,545 @@
+"""Views of official accounts: find the record through the access helper, call one service,
+render. Another school's record is a 404; a visible record the person may not act on is 403."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.access import get_visible_or_404, require
+from accounts.roles import Perm
+from accounts.selectors import is_trust_admin, user_has_school_perm
+
+from . import selectors, services
+from .forms import (
+    AccountForm,
+    CloseForm,
+    CommentReportForm,
+    FakeReportForm,
+    HandoverForm,
+    PlatformForm,
+    ReasonForm,
+    ResolveForm,
+    ReviewForm,
+    SchoolChoiceForm,
+)
+from .gates import activation_blockers
+from .models import OfficialAccount, Platform
+from .services import ChannelError
+
+Status = OfficialAccount.Status
+
+
+def _form_error(form, exc: ChannelError) -> None:
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, exc.message)
+
+
+def _account(request, pk: int) -> OfficialAccount:
+    return get_visible_or_404(
+        request.user,
+        selectors.account_visible_to(request.user).select_related(
+            "school", "platform", "owner", "requested_by", "decided_by"
+        ),
+        pk=pk,
+    )
+
+
+# --- accounts ---------------------------------------------------------------------------------
+
+
+@login_required
+def account_list(request):
+    accounts = selectors.account_list_for(request.user)
+    can_register = selectors.registration_schools_for(request.user).exists()
+    return render(
+        request,
+        "channels/account_list.html",
+        {"accounts": accounts, "can_register": can_register},
+    )
+
+
+@login_required
+def account_create(request):
+    """Step one picks the school (only the teacher's schools); step two is the form."""
+    schools = selectors.registration_schools_for(request.user)
+    require(schools.exists(), "Your roles do not include registering official accounts.")
+    school_id = request.GET.get("school") or request.POST.get("school")
+    if school_id is None and schools.count() == 1:
+        school_id = schools.get().pk
+    if school_id is None:
+        return render(
+            request, "channels/account_school.html", {"form": SchoolChoiceForm(user=request.user)}
+        )
+    school = get_visible_or_404(request.user, schools, pk=school_id)
+    form = AccountForm(request.POST or None, school=school)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = services.account_register(
+                actor=request.user,
+                school=school,
+                owner=form.cleaned_data["owner"],
+                deputies=list(form.cleaned_data["deputies"]),
+                data=form.service_data(),
+            )
+        except ChannelError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(
+                request, "Saved as a draft. Check it, then submit it to a leader for approval."
+            )
+            return redirect("channels:account_detail", pk=account.pk)
+    return render(request, "channels/account_form.html", {"form": form, "school": school})
+
+
+@login_required
+def account_edit(request, pk: int):
+    account = _account(request, pk)
+    require(
+        selectors.is_involved(request.user, account),
+        "Only the person who registered the account or its team can edit it.",
+    )
+    require(
+        account.status in (Status.DRAFT, Status.CHANGES_REQUESTED),
+        "Only a draft or a registration sent back for changes can be edited.",
+    )
+    form = AccountForm(request.POST or None, instance=account, school=account.school)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_update(
+                actor=request.user,
+                account=_account(request, pk),  # fresh: the form has changed `account`
+                owner=form.cleaned_data["owner"],
+                deputies=list(form.cleaned_data["deputies"]),
+                data=form.service_data(),
+            )
+        except ChannelError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("channels:account_detail", pk=pk)
+    return render(
+        request,
+        "channels/account_form.html",
+        {"form": form, "school": account.school, "account": account},
+    )
+
+
+@login_required
+def account_detail(request, pk: int):
+    account = _account(request, pk)
+    user = request.user
+    leader = selectors.is_leader_of(user, account.school_id)
+    involved = selectors.is_involved(user, account)
+    context = {
+        "account": account,
+        "deputies": list(account.deputies.all()),
+        "events": selectors.account_history(account),
+        "reviews": account.reviews.select_related("reviewer")[:5],
+        "involved": involved,
+        "leader": leader,
+        "may_decide": leader and not involved,
+        "on_team": selectors.is_on_team(user, account),
+        "blockers": activation_blockers(account) if account.status == Status.APPROVED else [],
+        "waiting_days": selectors.approval_age(account)
+        if account.status == Status.SUBMITTED
+        else None,
+        "reason_form": ReasonForm(),
+    }
+    return render(request, "channels/account_detail.html", context)
+
+
+def _transition(request, pk: int, service, success: str, *, with_reason: bool):
+    account = _account(request, pk)
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    kwargs = {"reason": form.cleaned_data.get("reason", "")} if with_reason else {}
+    try:
+        service(actor=request.user, account=account, **kwargs)
+    except ChannelError as exc:
+        messages.error(request, exc.message)
+        return redirect("channels:account_detail", pk=pk)
+    messages.success(request, success)
+    return redirect("channels:account_detail", pk=pk)
+
+
+def _decision(request, pk: int, service, success: str):
+    """Approve, reject, request changes: a leader of the school who is not involved (4.2).
+    The requester or a team member gets 403 with the reason, not a silent redirect."""
+    account = _account(request, pk)
+    require(
+        selectors.is_leader_of(request.user, account.school_id),
+        "Only a leader or the headteacher of the school decides on an account.",
+    )
+    require(
+        not selectors.is_involved(request.user, account),
+        "You requested or administer this account, so another leader must decide (4.2).",
+    )
+    return _transition(request, pk, service, success, with_reason=True)
+
+
+@login_required
+@require_POST
+def account_submit(request, pk: int):
+    account = _account(request, pk)
+    require(selectors.is_involved(request.user, account), "Only the account's team submits it.")
+    return _transition(
+        request, pk, services.account_submit, "Sent to the school's leaders.", with_reason=False
+    )
+
+
+@login_required
+@require_POST
+def account_approve(request, pk: int):
+    return _decision(request, pk, services.account_approve, "Approved.")
+
+
+@login_required
+@require_POST
+def account_reject(request, pk: int):
+    return _decision(request, pk, services.account_reject, "Rejected; the requester is told.")
+
+
+@login_required
+@require_POST
+def account_request_changes(request, pk: int):
+    return _decision(request, pk, services.account_request_changes, "Sent back to the requester.")
+
+
+@login_required
+@require_POST
+def account_activate(request, pk: int):
+    account = _account(request, pk)
+    require(
+        selectors.is_on_team(request.user, account)
+        or selectors.is_leader_of(request.user, account.school_id),
+        "Only the account's team or a leader of the school activates it.",
+    )
+    return _transition(
+        request, pk, services.account_activate, "The account is active.", with_reason=False
+    )
+
+
+def _leader_only(request, pk: int) -> OfficialAccount:
+    account = _account(request, pk)
+    require(
+        selectors.is_leader_of(request.user, account.school_id),
+        "Only a leader or the headteacher of the school does this.",
+    )
+    return account
+
+
+@login_required
+@require_POST
+def account_suspend(request, pk: int):
+    _leader_only(request, pk)
+    return _transition(
+        request, pk, services.account_suspend, "The account is suspended.", with_reason=True
+    )
+
+
+@login_required
+@require_POST
+def account_reinstate(request, pk: int):
+    _leader_only(request, pk)
+    return _transition(
+        request, pk, services.account_reinstate, "The account is active again.", with_reason=False
+    )
+
+
+@login_required
+@require_POST
+def account_close(request, pk: int):
+    account = _account(request, pk)
+    require(
+        selectors.is_leader_of(request.user, account.school_id)
+        or request.user.pk == account.owner_id,
+        "Only the owner or a leader of the school closes an account.",
+    )
+    return _transition(
+        request, pk, services.account_close, "The account is closed.", with_reason=True
+    )
+
+
+@login_required
+def account_review(request, pk: int):
+    account = _account(request, pk)
+    require(
+        selectors.may_decide(request.user, account),
+        "A leader of the school who does not administer the account reviews it.",
+    )
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.account_review(
+                actor=request.user, account=account, checks=data, notes=data["notes"]
+            )
+        except ChannelError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, "Review recorded.")
+            return redirect("channels:account_detail", pk=pk)
+    return render(request, "channels/account_review.html", {"account": account, "form": form})
+
+
+@login_required
+def account_handover(request, pk: int):
+    account = _leader_only(request, pk)
+    form = HandoverForm(
+        request.POST or None,
+        account=account,
+        initial={"owner": account.owner_id, "deputies": [d.pk for d in account.deputies.all()]},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_handover(
+                actor=request.user,
+                account=account,
+                owner=form.cleaned_data["owner"],
+                deputies=list(form.cleaned_data["deputies"]),
+                note=form.cleaned_data["note"],
+            )
+        except ChannelError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(
+                request, "Handed over. The new owner must change the password and escrow it."
+            )
+            return redirect("channels:account_detail", pk=pk)
+    return render(request, "channels/account_handover.html", {"account": account, "form": form})
+
+
+@login_required
+def queue(request):
+    """The leaders' queue: requests with their age in school days, reviews, leavers, reports."""
+    require(
+        selectors.schools_visible_to_leader(request.user).exists(),
+        "The queue is for school leaders.",
+    )
+    context = {
+        "waiting": selectors.awaiting_approval_for(request.user),
+        "reviews": selectors.reviews_due_for(request.user),
+        "new_owner": selectors.needing_new_owner_for(request.user),
+        "comment_reports": selectors.open_comment_reports_for(request.user),
+        "fake_reports": selectors.open_fake_reports_for(request.user),
+        "limit": selectors.conf("APPROVAL_REMINDER_SCHOOL_DAYS"),
+        "today": selectors._today(),
+    }
+    return render(request, "channels/queue.html", context)
+
+
+# --- inappropriate comments (4.5h) ------------------------------------------------------------
+
+
+@login_required
+def comment_report_create(request, pk: int):
+    account = _account(request, pk)
+    form = CommentReportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            report = services.comment_report_create(
+                actor=request.user,
+                account=account,
+                comment_url=data["comment_url"],
+                was_removed=data["was_removed"],
+                description=data["description"],
+                screenshot=data.get("screenshot"),
+            )
+        except ChannelError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, "Reported to the school's leadership team.")
+            return redirect("channels:comment_report_detail", pk=report.pk)
+    return render(request, "channels/comment_report_form.html", {"account": account, "form": form})
+
+
+def _comment_report(request, pk: int):
+    return get_visible_or_404(
+        request.user,
+        selectors.comment_report_visible_to(request.user).select_related(
+            "account__platform", "school", "reporter", "closed_by"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def comment_report_detail(request, pk: int):
+    report = _comment_report(request, pk)
+    may_close = user_has_school_perm(request.user, Perm.RECEIVE_COMMENT_REPORTS, report.school_id)
+    return render(
+        request,
+        "channels/comment_report_detail.html",
+        {"report": report, "may_close": may_close, "form": CloseForm()},
+    )
+
+
+@login_required
+def comment_report_screenshot(request, pk: int):
+    """The screenshot, only through this access-checked view and only as a download."""
+    report = _comment_report(request, pk)
+    if not report.screenshot:
+        raise Http404
+    try:
+        handle = report.screenshot.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"comment-report-{report.pk}{report.screenshot_ext}",
+        content_type=report.screenshot_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def comment_report_close(request, pk: int):
+    report = _comment_report(request, pk)
+    require(
+        user_has_school_perm(request.user, Perm.RECEIVE_COMMENT_REPORTS, report.school_id),
+        "Only the school's leadership team deals with comment reports.",
+    )
+    form = CloseForm(request.POST)
+    form.is_valid()
+    try:
+        services.comment_report_close(
+            actor=request.user, report=report, note=form.cleaned_data.get("note", "")
+        )
+    except ChannelError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Marked as dealt with.")
+    return redirect("channels:comment_report_detail", pk=pk)
+
+
+# --- suspected fake accounts (4.1) ------------------------------------------------------------
+
+
+def _fake_report(request, pk: int):
+    return get_visible_or_404(
+        request.user,
+        selectors.fake_report_visible_to(request.user).select_related(
+            "school", "platform", "reporter", "resolved_by"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def fake_report_list(request):
+    reports = (
+        selectors.fake_report_visible_to(request.user)
+        .select_related("school", "platform", "reporter")
+        .order_by("status", "-created_at")
+    )
+    return render(request, "channels/fake_report_list.html", {"reports": reports})
+
+
+@login_required
+def fake_report_create(request):
+    form = FakeReportForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            report = services.fake_report_create(
+                actor=request.user,
+                school=data["school"],
+                platform=data["platform"],
+                handle=data["handle"],
+                url=data["url"],
+                description=data["description"],
+            )
+        except ChannelError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, "Thank you. The school's leaders are told.")
+            return redirect("channels:fake_report_detail", pk=report.pk)
+    return render(request, "channels/fake_report_form.html", {"form": form})
+
+
+@login_required
+def fake_report_detail(request, pk: int):
+    report = _fake_report(request, pk)
+    return render(
+        request,
+        "channels/fake_report_detail.html",
+        {
+            "report": report,
+            "may_resolve": selectors.may_handle_fake_report(request.user, report),
+            "form": ResolveForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def fake_report_resolve(request, pk: int):
+    report = _fake_report(request, pk)
+    require(
+        selectors.may_handle_fake_report(request.user, report),
+        "Only a leader of the school resolves this report.",
+    )
+    form = ResolveForm(request.POST)
+    form.is_valid()
+    try:
+        services.fake_report_resolve(
+            actor=request.user, report=report, resolution=form.cleaned_data.get("resolution", "")
+        )
+    except ChannelError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Resolved; the person who reported it is told.")
+    return redirect("channels:fake_report_detail", pk=pk)
+
+
+# --- platform catalogue (trust administrators) ------------------------------------------------
+
+
+@login_required
+def platform_list(request):
+    return render(
+        request,
+        "channels/platform_list.html",
+        {"platforms": Platform.objects.all(), "may_edit": is_trust_admin(request.user)},
+    )
+
+
+@login_required
+def platform_edit(request, pk: int | None = None):
+    require(is_trust_admin(request.user), "Only trust administrators edit the platform list.")
+    platform = (
+        Platform()
+        if pk is None
+        else get_visible_or_404(request.user, Platform.objects.all(), pk=pk)
+    )
+    form = PlatformForm(request.POST or None, instance=platform)
+    if request.method == "POST" and form.is_valid():
+        fresh = Platform() if pk is None else Platform.objects.get(pk=pk)
+        try:
+            services.platform_save(actor=request.user, platform=fresh, data=form.cleaned_data)
+        except ChannelError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("channels:platform_list")
+    return render(request, "channels/platform_form.html", {"form": form, "platform": platform})
+
+
+# --- the public register (4.1): no sign-in ----------------------------------------------------
+
+
+def public_register(request) -> HttpResponse:
+    """Each school's active official accounts, so parents can check one is genuine. Only the
+    platform, the handle and the link are shown: nothing about people or workflow."""
+    return render(
+        request, "channels/public_register.html", {"schools": selectors.public_register()}
+    )
