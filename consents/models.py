@@ -1,0 +1,215 @@
+"""Students, parents/carers and photo/video consent (clauses 4.5(e) and 4.5(f)).
+
+Least data that serves: names, year group, class, MIS id and on-roll dates; no dates of birth,
+no addresses. Decisions are events (`ConsentDecision` + its items); nothing is overwritten.
+The current state per student, purpose and medium (`CurrentConsent`) is derived from the
+events by `consents.services.recompute_current` and indexed for the check before publishing.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Purpose(models.TextChoices):
+    WEBSITE = "website", "School website"
+    SOCIAL_MEDIA = "social_media", "Official social media accounts"
+    PRINT = "print", "Printed materials"
+    PRESS = "press", "Press and media"
+    INTERNAL = "internal", "Internal displays"
+
+
+class Medium(models.TextChoices):
+    PHOTO = "photo", "Photo"
+    VIDEO = "video", "Video"
+
+
+class Naming(models.TextChoices):
+    """How a student may be named when shown (4.5f). Ordered from most to least restrictive."""
+
+    NONE = "none", "Not named"
+    INITIALS = "initials", "Initials only"
+    FIRST_NAME = "first_name", "First name only"
+    FULL_NAME = "full_name", "Full name (express permission)"
+
+
+NAMING_ORDER = [Naming.NONE, Naming.INITIALS, Naming.FIRST_NAME, Naming.FULL_NAME]
+
+
+def most_restrictive_naming(values) -> str:
+    return min(values, key=NAMING_ORDER.index, default=Naming.NONE)
+
+
+class Student(models.Model):
+    """A student of a school, as the MIS knows them (least data that serves)."""
+
+    school = models.ForeignKey("accounts.School", on_delete=models.PROTECT, related_name="students")
+    mis_id = models.CharField("MIS identifier", max_length=32)
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    preferred_name = models.CharField(max_length=100, blank=True)
+    year_group = models.CharField(max_length=2, help_text="N, R or 1–14")
+    form = models.CharField("class or form", max_length=20, blank=True)
+    on_roll_from = models.DateField(null=True, blank=True)
+    left_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "mis_id"], name="student_mis_id_per_school")
+        ]
+        indexes = [
+            models.Index(fields=["school", "year_group", "form"]),
+            models.Index(fields=["school", "left_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_given_name} {self.family_name}"
+
+    @property
+    def display_given_name(self) -> str:
+        return self.preferred_name or self.given_name
+
+    @property
+    def initials(self) -> str:
+        return f"{self.display_given_name[:1]}{self.family_name[:1]}".upper()
+
+    def shown_as(self, naming: str) -> str:
+        """The name a post may carry under `naming` (4.5f)."""
+        return {
+            Naming.NONE: "",
+            Naming.INITIALS: self.initials,
+            Naming.FIRST_NAME: self.display_given_name,
+            Naming.FULL_NAME: f"{self.display_given_name} {self.family_name}",
+        }[naming]
+
+
+class Carer(models.Model):
+    """A parent or carer who gives consent, linked to one or more students."""
+
+    school = models.ForeignKey("accounts.School", on_delete=models.PROTECT, related_name="carers")
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    students = models.ManyToManyField(Student, through="StudentCarer", related_name="carers")
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["school", "email"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StudentCarer(models.Model):
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="carer_links")
+    carer = models.ForeignKey(Carer, on_delete=models.CASCADE, related_name="student_links")
+    relationship = models.CharField(max_length=50, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["student", "carer"], name="student_carer_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.carer} ({self.relationship}) of {self.student}"
+
+
+class ConsentWording(models.Model):
+    """A version of the consent form's wording; each decision records the one the carer saw."""
+
+    school = models.ForeignKey(
+        "accounts.School",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Empty: the trust's wording used by every school.",
+    )
+    version = models.CharField(max_length=20)
+    text = models.TextField()
+    effective_from = models.DateField()
+
+    class Meta:
+        ordering = ["-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "version"], name="consent_wording_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"Consent wording {self.version}"
+
+
+class ConsentDecision(models.Model):
+    """One decision by one carer for one student: a new event for every change or withdrawal."""
+
+    class Method(models.TextChoices):
+        PAPER = "paper", "Paper form"
+        ONLINE = "online", "Online form"
+        PHONE = "phone", "Phone call taken by staff"
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="decisions")
+    carer = models.ForeignKey(Carer, on_delete=models.PROTECT, related_name="decisions")
+    method = models.CharField(max_length=10, choices=Method.choices)
+    wording = models.ForeignKey(ConsentWording, on_delete=models.PROTECT, related_name="+")
+    given_on = models.DateField()
+    school_year = models.PositiveSmallIntegerField(help_text="2026 means 2026/27")
+    naming = models.CharField(max_length=12, choices=Naming.choices)
+    is_withdrawal = models.BooleanField(default=False)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["student", "carer", "school_year", "-id"])]
+
+    def __str__(self) -> str:
+        return f"Decision {self.pk} by {self.carer} for {self.student}"
+
+
+class ConsentItem(models.Model):
+    """Within a decision: allowed or not, for one purpose and one medium."""
+
+    decision = models.ForeignKey(ConsentDecision, on_delete=models.CASCADE, related_name="items")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    medium = models.CharField(max_length=10, choices=Medium.choices)
+    allowed = models.BooleanField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "purpose", "medium"], name="consent_item_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose}/{self.medium}: {'yes' if self.allowed else 'no'}"
+
+
+class CurrentConsent(models.Model):
+    """Derived: the state in force per student, purpose and medium for a school year.
+
+    The more restrictive carer wins; `disagreement` shows that carers differ.
+    """
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="current")
+    school_year = models.PositiveSmallIntegerField()
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    medium = models.CharField(max_length=10, choices=Medium.choices)
+    allowed = models.BooleanField()
+    naming = models.CharField(max_length=12, choices=Naming.choices)
+    disagreement = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "school_year", "purpose", "medium"], name="current_consent_key"
+            )
+        ]
+        indexes = [models.Index(fields=["school_year", "purpose", "medium", "student"])]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.school_year} {self.purpose}/{self.medium}"

@@ -1,0 +1,179 @@
+"""State changes of consent records (4.5e, 4.5f). Decisions are events: nothing is overwritten."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from django.db import transaction
+
+from accounts.access import require
+from accounts.roles import Perm
+from accounts.selectors import user_has_school_perm
+from audit.services import record
+
+from .models import (
+    Carer,
+    ConsentDecision,
+    ConsentItem,
+    ConsentWording,
+    CurrentConsent,
+    Medium,
+    Purpose,
+    Student,
+    StudentCarer,
+    most_restrictive_naming,
+)
+from .selectors import school_year_of
+
+ALL_ITEMS = [(p, m) for p in Purpose.values for m in Medium.values]
+
+
+class ConsentError(Exception):
+    """A consent rule was broken; the message is for the user."""
+
+
+def recompute_current(student: Student, school_year: int) -> dict[tuple[str, str], CurrentConsent]:
+    """Derive the state in force from each carer's latest decision of the year.
+
+    The more restrictive carer wins (a refusal beats a consent, the narrower naming beats the
+    wider) and the disagreement is kept visible.
+    """
+    latest: dict[int, ConsentDecision] = {}
+    for decision in (
+        ConsentDecision.objects.filter(student=student, school_year=school_year)
+        .prefetch_related("items")
+        .order_by("carer_id", "-created_at", "-id")
+    ):
+        latest.setdefault(decision.carer_id, decision)
+    per_item: dict[tuple[str, str], list[tuple[bool, str]]] = defaultdict(list)
+    for decision in latest.values():
+        for item in decision.items.all():
+            per_item[(item.purpose, item.medium)].append((item.allowed, decision.naming))
+    result: dict[tuple[str, str], CurrentConsent] = {}
+    for (purpose, medium), answers in per_item.items():
+        allowed = all(a for a, _ in answers)
+        namings = [n for a, n in answers if a]
+        naming = most_restrictive_naming(namings) if allowed else "none"
+        disagreement = len({a for a, _ in answers}) > 1 or len(set(namings)) > 1
+        current, _ = CurrentConsent.objects.update_or_create(
+            student=student,
+            school_year=school_year,
+            purpose=purpose,
+            medium=medium,
+            defaults={"allowed": allowed, "naming": naming, "disagreement": disagreement},
+        )
+        result[(purpose, medium)] = current
+    CurrentConsent.objects.filter(student=student, school_year=school_year).exclude(
+        pk__in=[c.pk for c in result.values()]
+    ).delete()
+    return result
+
+
+def consent_record(
+    *,
+    actor,
+    student: Student,
+    carer: Carer,
+    method: str,
+    wording: ConsentWording,
+    given_on: date,
+    naming: str,
+    allowed: dict[tuple[str, str], bool],
+    is_withdrawal: bool = False,
+) -> ConsentDecision:
+    """Record a carer's decision (4.5e) as a new event and re-derive the current state.
+
+    Every purpose × medium must be answered, so a decision never leaves a gap that could be
+    read as consent.
+    """
+    require(
+        user_has_school_perm(actor, Perm.MANAGE_CONSENT, student.school_id),
+        "Only the school's consent administrators keep consent records.",
+    )
+    if not StudentCarer.objects.filter(student=student, carer=carer).exists():
+        raise ConsentError(f"{carer} is not a recorded parent or carer of {student}.")
+    missing = [k for k in ALL_ITEMS if k not in allowed]
+    if missing:
+        raise ConsentError("Answer every purpose for both photo and video.")
+    if wording.school_id not in (None, student.school_id):
+        raise ConsentError("That consent wording belongs to another school.")
+    year = school_year_of(given_on)
+    with transaction.atomic():
+        before = {
+            (c.purpose, c.medium): (c.allowed, c.naming)
+            for c in CurrentConsent.objects.filter(student=student, school_year=year)
+        }
+        decision = ConsentDecision.objects.create(
+            student=student,
+            carer=carer,
+            method=method,
+            wording=wording,
+            given_on=given_on,
+            school_year=year,
+            naming=naming,
+            is_withdrawal=is_withdrawal,
+            entered_by=actor,
+        )
+        ConsentItem.objects.bulk_create(
+            ConsentItem(decision=decision, purpose=p, medium=m, allowed=allowed[(p, m)])
+            for p, m in ALL_ITEMS
+        )
+        after = recompute_current(student, year)
+        narrowed = sorted(
+            f"{p}/{m}"
+            for (p, m), (was_allowed, was_naming) in before.items()
+            if was_allowed
+            and (
+                (p, m) not in after
+                or not after[(p, m)].allowed
+                or _narrower(after[(p, m)].naming, was_naming)
+            )
+        )
+        record(
+            actor,
+            "consent.withdrawn"
+            if is_withdrawal
+            else ("consent.narrowed" if narrowed else "consent.recorded"),
+            decision,
+            student.school,
+            {
+                "student_id": student.pk,
+                "method": method,
+                "wording": wording.version,
+                "school_year": year,
+                "narrowed": narrowed,
+            },
+        )
+        if narrowed:
+            for hook in NARROWING_HOOKS:
+                hook(actor=actor, student=student, decision=decision, narrowed=narrowed)
+    return decision
+
+
+def _narrower(new: str, old: str) -> bool:
+    from .models import NAMING_ORDER
+
+    return NAMING_ORDER.index(new) < NAMING_ORDER.index(old)
+
+
+def consent_withdraw(
+    *, actor, student: Student, carer: Carer, method: str, wording: ConsentWording, given_on: date
+) -> ConsentDecision:
+    """A withdrawal is a new decision refusing everything (4.5e: consent can be withdrawn)."""
+    return consent_record(
+        actor=actor,
+        student=student,
+        carer=carer,
+        method=method,
+        wording=wording,
+        given_on=given_on,
+        naming="none",
+        allowed=dict.fromkeys(ALL_ITEMS, False),
+        is_withdrawal=True,
+    )
+
+
+# Called inside the transaction when a decision narrows what was allowed. The publications
+# part of this app adds the hook that turns affected posts into takedown tasks.
+NARROWING_HOOKS: list = []
