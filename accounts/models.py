@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -48,6 +49,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
     deactivated_at = models.DateTimeField(null=True, blank=True)
+    # Set by accounts.services.user_invite; the password stays unusable until the person
+    # follows the one-time link (accounts:invite_accept).
+    invited_at = models.DateTimeField(null=True, blank=True)
+    invited_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = UserManager()
 
@@ -174,3 +181,50 @@ class SchoolUserObjectPermission(UserObjectPermissionBase):
 
 class SchoolGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(School, on_delete=models.CASCADE)
+
+
+class PortalSession(AbstractBaseSession):
+    """A database session that knows whose it is (issue: deactivating a leaver ends all their
+    sessions at once).
+
+    Django's own session table stores the user id only inside the encoded data, so finding one
+    person's sessions would mean decoding every row. The session store
+    (accounts.sessions.SessionStore) writes `user` on every save, including when the key is
+    cycled at sign-in or step-up, so the column never goes stale.
+    """
+
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="sessions"
+    )
+
+    class Meta(AbstractBaseSession.Meta):
+        db_table = "accounts_session"
+
+    @classmethod
+    def get_session_store_class(cls):
+        from .sessions import SessionStore
+
+        return SessionStore
+
+
+class LeaverEvent(models.Model):
+    """A person left (deactivated by a trust administrator): the durable row later features
+    act on (account handover 4.5(c), credential rotation), kept after the account is gone."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="leaver_events")
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Copied so the record reads the same if the administrator's account is later removed.
+    actor_name = models.CharField(max_length=150, blank=True)
+    reason = models.TextField()
+    # Schools where the person held a role when they left (ids; the memberships stay too).
+    school_ids = models.JSONField(default=list, blank=True)
+    sessions_ended = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} left on {self.created_at:%d %b %Y}"

@@ -4,10 +4,25 @@ user sees starts from these querysets (STYLE.md: one `visible_to` per model)."""
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet
+from guardian.shortcuts import get_objects_for_user
 
-from .models import Membership, School, SchoolUserObjectPermission, TrustRole, User
-from .roles import TRUST_ROLE_PERMISSIONS, TWO_FACTOR_FREE_SCHOOL_ROLES, SchoolRole, TrustRoleKind
+from .models import (
+    LeaverEvent,
+    Membership,
+    School,
+    SchoolUserObjectPermission,
+    Trust,
+    TrustRole,
+    User,
+)
+from .roles import (
+    TRUST_ROLE_PERMISSIONS,
+    TWO_FACTOR_FREE_SCHOOL_ROLES,
+    Perm,
+    SchoolRole,
+    TrustRoleKind,
+)
 
 
 def _cache(user) -> dict:
@@ -101,12 +116,149 @@ def staff_of_school(school: School | int) -> QuerySet[User]:
 
 
 def people_visible_to(user) -> QuerySet[User]:
-    """People the user may see: staff of schools where they may view staff, and themselves."""
-    if not getattr(user, "is_authenticated", False):
+    """People the user may see: staff of schools where they may view staff, holders of trust
+    roles in their trust (for trust roles that may view staff), and themselves.
+
+    Trust administrators also see people who hold no role at all (every role removed): one
+    trust per installation in practice, and someone must be able to deactivate them.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
         return User.objects.none()
-    return User.objects.filter(
-        Q(memberships__school__in=school_ids_with_perm(user, "view_staff")) | Q(pk=user.pk)
-    ).distinct()
+    condition = Q(
+        pk__in=Membership.objects.filter(
+            school__in=school_ids_with_perm(user, Perm.VIEW_STAFF)
+        ).values("user_id")
+    ) | Q(pk=user.pk)
+    staff_viewing = [
+        r for r in trust_roles_of(user) if Perm.VIEW_STAFF in TRUST_ROLE_PERMISSIONS[r]
+    ]
+    if staff_viewing:
+        condition |= Q(
+            pk__in=TrustRole.objects.filter(
+                trust__in=TrustRole.objects.filter(user=user, role__in=staff_viewing).values(
+                    "trust_id"
+                )
+            ).values("user_id")
+        )
+    if is_trust_admin(user):
+        condition |= ~Exists(Membership.objects.filter(user=OuterRef("pk"))) & ~Exists(
+            TrustRole.objects.filter(user=OuterRef("pk"))
+        )
+    return User.objects.filter(condition)
+
+
+def trust_administered_by(user) -> Trust | None:
+    """The trust in which `user` is a trust administrator (None if they are not one)."""
+    if not is_trust_admin(user):
+        return None
+    cache = _cache(user)
+    if "admin_trust" not in cache:
+        cache["admin_trust"] = Trust.objects.filter(
+            roles__user=user, roles__role=TrustRoleKind.TRUST_ADMIN
+        ).first()
+    return cache["admin_trust"]
+
+
+def schools_administered_by(user) -> QuerySet[School]:
+    """Schools a trust administrator manages: every school of their trust (form choices)."""
+    if not is_trust_admin(user):
+        return School.objects.none()
+    return School.objects.filter(
+        trust__roles__user=user, trust__roles__role=TrustRoleKind.TRUST_ADMIN
+    )
+
+
+def school_list(user) -> QuerySet[School]:
+    """The schools page: administered schools with domains and headteacher, fixed queries."""
+    return schools_administered_by(user).prefetch_related(
+        "email_domains",
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.filter(role=SchoolRole.HEADTEACHER).select_related("user"),
+            to_attr="headteacher_memberships",
+        ),
+    )
+
+
+def people_list(
+    user,
+    *,
+    search: str = "",
+    school: School | None = None,
+    role: str = "",
+    active: bool | None = None,
+) -> QuerySet[User]:
+    """The people page: `people_visible_to(user)` filtered, roles prefetched (fixed queries).
+
+    `school` must come from `schools_visible_to(user)` (the filter form restricts it).
+    `role` is a SchoolRole or TrustRoleKind value.
+    """
+    qs = people_visible_to(user)
+    if search:
+        qs = qs.filter(Q(full_name__icontains=search) | Q(email__icontains=search))
+    if school is not None:
+        qs = qs.filter(pk__in=Membership.objects.filter(school=school).values("user_id"))
+    if role in SchoolRole.values:
+        members = Membership.objects.filter(role=role)
+        if school is not None:
+            members = members.filter(school=school)
+        qs = qs.filter(pk__in=members.values("user_id"))
+    elif role in TrustRoleKind.values:
+        qs = qs.filter(pk__in=TrustRole.objects.filter(role=role).values("user_id"))
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    visible_schools = schools_visible_to(user)
+    return qs.order_by("full_name", "pk").prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.filter(school__in=visible_schools).select_related("school"),
+        ),
+        "trust_roles",
+    )
+
+
+def person_detail(user, pk) -> User:
+    """One person through the access helper (404 outside `people_visible_to(user)`)."""
+    from .access import get_visible_or_404
+
+    return get_visible_or_404(
+        user,
+        people_visible_to(user).prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.filter(
+                    school__in=schools_visible_to(user)
+                ).select_related("school"),
+            ),
+            "trust_roles",
+        ),
+        pk=pk,
+    )
+
+
+def invitation_pending(user: User) -> bool:
+    """Invited and has not yet set a password through the link."""
+    return bool(user.invited_at) and user.is_active and not user.has_usable_password()
+
+
+def leaver_events_of(user: User) -> QuerySet[LeaverEvent]:
+    return LeaverEvent.objects.filter(user=user).select_related("actor")
+
+
+def record_ids_granted(user, perm: str, model: type[Model]) -> QuerySet:
+    """Ids of `model` records shared with `user` one by one (per-record grants made with
+    accounts.services.grant_record_access), as a subquery for a `visible_to` selector."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return model._default_manager.none().values("pk")
+    codename = perm.split(".", 1)[-1]
+    return get_objects_for_user(
+        user,
+        f"{model._meta.app_label}.{codename}",
+        klass=model,
+        use_groups=False,
+        with_superuser=False,
+        accept_global_perms=False,
+    ).values("pk")
 
 
 def headteacher_of(school: School | int) -> User | None:

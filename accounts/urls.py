@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import signin
+from .views import people, signin
 
 app_name = "accounts"
 urlpatterns = [
@@ -26,4 +26,31 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     # people and roles (accounts/views/people.py)
+    path("schools/", people.school_list, name="school_list"),
+    path("schools/new/", people.school_create, name="school_create"),
+    path("schools/<int:pk>/", people.school_detail, name="school_detail"),
+    path("schools/<int:pk>/edit/", people.school_edit, name="school_edit"),
+    path("people/", people.person_list, name="person_list"),
+    path("people/invite/", people.person_invite, name="person_invite"),
+    path("people/<int:pk>/", people.person_detail_view, name="person_detail"),
+    path("people/<int:pk>/roles/add/", people.person_role_add, name="person_role_add"),
+    path("people/<int:pk>/roles/remove/", people.person_role_remove, name="person_role_remove"),
+    path(
+        "people/<int:pk>/trust-roles/add/",
+        people.person_trust_role_add,
+        name="person_trust_role_add",
+    ),
+    path(
+        "people/<int:pk>/trust-roles/remove/",
+        people.person_trust_role_remove,
+        name="person_trust_role_remove",
+    ),
+    path(
+        "people/<int:pk>/resend-invitation/",
+        people.person_invite_resend,
+        name="person_invite_resend",
+    ),
+    path("people/<int:pk>/deactivate/", people.person_deactivate, name="person_deactivate"),
+    path("people/<int:pk>/reactivate/", people.person_reactivate, name="person_reactivate"),
+    path("invite/<uidb64>/<token>/", people.InviteAcceptView.as_view(), name="invite_accept"),
 ]

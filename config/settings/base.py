@@ -28,7 +28,8 @@ CREDENTIAL_KEYS = env.str("CREDENTIAL_KEYS", default="")
 CREDENTIAL_KEYS_FILE = env.str("CREDENTIAL_KEYS_FILE", default="")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django admin for trust administrators only, behind 2FA (accounts.admin_site)
+    "accounts.admin_config.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -132,7 +133,9 @@ SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
 SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Database sessions that record their owner, so deactivating a leaver ends every session of
+# theirs at once (accounts.models.PortalSession).
+SESSION_ENGINE = "accounts.sessions"
 STEP_UP_VALIDITY = timedelta(minutes=5)
 
 # django-axes: lock the pair (username, IP) after repeated failures.
