@@ -213,3 +213,51 @@ class CurrentConsent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student_id} {self.school_year} {self.purpose}/{self.medium}"
+
+
+class ColumnMapping(models.Model):
+    """How one school's MIS export maps to our fields, remembered for next time."""
+
+    school = models.OneToOneField("accounts.School", on_delete=models.CASCADE, related_name="+")
+    mapping = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"MIS column mapping of {self.school_id}"
+
+
+class ImportBatch(models.Model):
+    """One upload of a MIS export: previewed first, applied all or nothing on confirmation."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", "Checked, waiting for confirmation"
+        REJECTED = "rejected", "Has errors; nothing written"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed; nothing written"
+
+    school = models.ForeignKey("accounts.School", on_delete=models.CASCADE, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    file_name = models.CharField(max_length=200)
+    content = models.BinaryField(help_text="The uploaded file, kept until it is applied.")
+    mapping = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    summary = models.JSONField(default=dict, help_text="Counts: create, change, unchanged, leave.")
+    errors = models.JSONField(default=list, help_text="[[line, reason], ...]")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} ({self.file_name})"
+
+    @property
+    def progress_percent(self) -> int:
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0

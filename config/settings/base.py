@@ -90,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.portal",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -151,6 +152,12 @@ AXES_USERNAME_CALLABLE = "accounts.forms.signin.axes_username"
 
 OTP_TOTP_ISSUER = "Star MAT policy portal"
 OTP_TOTP_TOLERANCE = 1
+
+# --- Audit log (clause 6; audit/) --------------------------------------------------------
+# How many reverse proxies of ours stand in front of Django. 0: the client address is
+# REMOTE_ADDR. N: it is the Nth entry from the right of X-Forwarded-For (audit.services.client_ip);
+# entries further left come from the client and are never believed.
+AUDIT_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # django-guardian: no database row for anonymous users; object permissions are per school.
 ANONYMOUS_USER_NAME = None
@@ -229,7 +236,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.send_weekly_digests",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
     },
+    # Policy register (issue 8): owners' review reminders daily (deduplicated, so a re-run
+    # sends nothing new); the leads' digest of what is due on Monday mornings.
+    "policies-review-reminders": {
+        "task": "policies.tasks.send_review_reminders",
+        "schedule": crontab(hour=6, minute=30),
+    },
+    "policies-weekly-digest": {
+        "task": "policies.tasks.send_weekly_digest",
+        "schedule": crontab(hour=6, minute=45, day_of_week="mon"),
+    },
 }
+
+# --- Consent (issue 6) ------------------------------------------------------------------
+CONSENT_IMPORT_MAX_BYTES = env.int("CONSENT_IMPORT_MAX_BYTES", default=20_000_000)
+# Files with more rows than this are imported by a Celery task with a progress bar.
+CONSENT_IMPORT_SYNC_ROWS = env.int("CONSENT_IMPORT_SYNC_ROWS", default=500)
 
 # --- Logging: structured enough to read, never a secret (see audit.masking) --------------
 LOGGING = {
