@@ -41,6 +41,9 @@ if CREDENTIAL_KEYS_FILE and not CREDENTIAL_KEYS:  # noqa: F405
         )
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Behind the proxy REMOTE_ADDR is the proxy's: sign-in lockouts must key on the client's
+# address, worked out by the same rule as the audit log (TRUSTED_PROXY_COUNT).
+AXES_CLIENT_IP_CALLABLE = "audit.services.client_ip"
 # TLS ends at the proxy; it tells us the original scheme.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -89,6 +89,11 @@ c = Client(HTTP_HOST="policy.starmat.example")
 plain = c.get("/accounts/login/")
 health_plain = c.get("/healthz")
 health_tls = c.get("/healthz", HTTP_X_FORWARDED_PROTO="https")
+from axes.helpers import get_client_ip_address
+from django.test import RequestFactory
+behind_proxy = RequestFactory().get(
+    "/", REMOTE_ADDR="172.18.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.9"
+)
 print(json.dumps({
     "DEBUG": settings.DEBUG,
     "SESSION_COOKIE_SECURE": settings.SESSION_COOKIE_SECURE,
@@ -102,12 +107,13 @@ print(json.dumps({
     "plain_location": plain.get("Location"),
     "health_plain_status": health_plain.status_code,
     "health_tls_hsts": health_tls.get("Strict-Transport-Security"),
+    "lockout_address": get_client_ip_address(behind_proxy),
 }))
 """
 
 
-def test_production_redirects_plain_http_and_sends_hsts_behind_the_proxy():
-    result = run([PYTHON, "-c", PROBE], env=production_env())
+def test_production_behind_the_proxy_redirects_http_sends_hsts_and_locks_out_by_client_address():
+    result = run([PYTHON, "-c", PROBE], env=production_env(TRUSTED_PROXY_COUNT="1"))
     assert result.returncode == 0, result.stderr
     probe = json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -122,6 +128,9 @@ def test_production_redirects_plain_http_and_sends_hsts_behind_the_proxy():
     assert probe["plain_location"] == "https://policy.starmat.example/accounts/login/"
     assert probe["health_plain_status"] == 200
     assert probe["health_tls_hsts"].startswith("max-age=31536000")
+    # Sign-in lockouts key on the address our one proxy saw, not the proxy's own address
+    # and not what the client wrote further left.
+    assert probe["lockout_address"] == "203.0.113.9"
 
 
 # --- .env.example documents every variable ----------------------------------------------
