@@ -29,10 +29,12 @@ WORKDIR /app
 COPY requirements/base.txt requirements/base.txt
 RUN pip install --no-deps -r requirements/base.txt && pip check
 
-COPY --chown=app:app . .
-COPY --from=assets --chown=app:app /build/node_modules ./node_modules
-# collectstatic runs at start as the app user; uploads live on the media volume.
-RUN mkdir -p staticfiles var/media && chown -R app:app staticfiles var
+# The code stays root-owned: the app user can read it but not change it. It writes only to
+# staticfiles (collectstatic at start) and var/media (the uploads volume).
+COPY . .
+COPY --from=assets /build/node_modules ./node_modules
+RUN chmod -R a+rX,go-w /app \
+    && mkdir -p staticfiles var/media && chown -R app:app staticfiles var
 
 USER app
 EXPOSE 8000

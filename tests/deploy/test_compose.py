@@ -192,6 +192,8 @@ def test_dockerfile_runs_python_311_slim_as_a_non_root_user():
     assert len(runtime) == 2, "the runtime stage is python:3.11-slim"
     users = re.findall(r"^USER\s+(\S+)", runtime[1], flags=re.MULTILINE)
     assert users and users[-1] not in {"root", "0"}
+    # The code is root-owned, so the app user cannot rewrite it.
+    assert "COPY --chown=app" not in runtime[1]
 
 
 def test_dockerfile_installs_pinned_requirements_and_builds_assets_with_npm_ci_in_a_node_stage():
