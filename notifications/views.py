@@ -75,7 +75,9 @@ def mark_all_read(request):
 @login_required
 def preferences(request):
     current = preference_of(request.user)
-    form = PreferenceForm(request.POST or None, initial={"weekly_digest": current.weekly_digest})
+    # An unticked checkbox posts nothing: the form is bound on any POST, empty or not.
+    data = request.POST if request.method == "POST" else None
+    form = PreferenceForm(data, initial={"weekly_digest": current.weekly_digest})
     if request.method == "POST" and form.is_valid():
         services.preference_update(request.user, weekly_digest=form.cleaned_data["weekly_digest"])
         messages.success(request, "Your email preferences are saved.")
