@@ -157,6 +157,20 @@ class OfficialAccount(models.Model):
         return f"{self.handle} on {self.platform.name}" if self.platform_id else self.handle
 
     @property
+    def status_tone(self) -> str:
+        """Bootstrap colour of the status badge (the badge text always says the status)."""
+        return {
+            "draft": "secondary",
+            "submitted": "warning",
+            "changes_requested": "warning",
+            "approved": "info",
+            "rejected": "dark",
+            "active": "success",
+            "suspended": "danger",
+            "closed": "dark",
+        }[self.status]
+
+    @property
     def students_can_interact(self) -> bool:
         return (
             self.students_can_comment
