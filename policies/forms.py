@@ -13,7 +13,7 @@ from .documents import DocumentError, check_document, max_bytes
 from .models import ApprovingBody, PolicyCategory
 from .selectors import manageable_school_ids
 
-TRUST_WIDE = ""
+TRUST_WIDE = "trust"
 
 
 class DateInput(forms.DateInput):
