@@ -225,7 +225,15 @@ CELERY_TIMEZONE = TIME_ZONE
 # A broker that is down must not hang a web request: the outbox row is already committed
 # and the sweep delivers it later.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    # Without a read timeout a broker that accepts the connection but never answers hangs
+    # the request for ever (measured). 2 s stays above kombu's 1 s BRPOP poll of the worker.
+    "socket_timeout": 2,
+    "socket_connect_timeout": 2,
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "notifications-sweep-outbox": {
@@ -246,12 +254,34 @@ CELERY_BEAT_SCHEDULE = {
         "task": "policies.tasks.send_weekly_digest",
         "schedule": crontab(hour=6, minute=45, day_of_week="mon"),
     },
+    # Official accounts (issue 4): approval waits over the limit (4.2) and overdue annual
+    # reviews (4.5d), daily; each reminder is sent once per account and due date.
+    "channels-approval-reminders": {
+        "task": "channels.tasks.remind_overdue_approvals",
+        "schedule": crontab(hour=7, minute=15),
+    },
+    "channels-review-reminders": {
+        "task": "channels.tasks.remind_overdue_reviews",
+        "schedule": crontab(hour=7, minute=20),
+    },
 }
 
 # --- Consent (issue 6) ------------------------------------------------------------------
 CONSENT_IMPORT_MAX_BYTES = env.int("CONSENT_IMPORT_MAX_BYTES", default=20_000_000)
 # Files with more rows than this are imported by a Celery task with a progress bar.
 CONSENT_IMPORT_SYNC_ROWS = env.int("CONSENT_IMPORT_SYNC_ROWS", default=500)
+
+# --- Official accounts (issue 4) --------------------------------------------------------
+CHANNELS = {
+    # 4.2: requests waiting more than this many school days (Mon–Fri) are flagged and reminded.
+    "APPROVAL_REMINDER_SCHOOL_DAYS": env.int("CHANNELS_APPROVAL_REMINDER_SCHOOL_DAYS", default=10),
+    # 4.5(d): every active account is reviewed at least once a year.
+    "REVIEW_INTERVAL_DAYS": env.int("CHANNELS_REVIEW_INTERVAL_DAYS", default=365),
+    # Reviews due within this many days show in the leaders' queue.
+    "REVIEW_DUE_SOON_DAYS": 30,
+    # 4.5(h): screenshots of inappropriate comments (PNG, JPEG, WebP by content).
+    "SCREENSHOT_MAX_BYTES": env.int("CHANNELS_SCREENSHOT_MAX_BYTES", default=5 * 1024 * 1024),
+}
 
 # --- Logging: structured enough to read, never a secret (see audit.masking) --------------
 LOGGING = {
