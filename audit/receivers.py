@@ -2,19 +2,40 @@
 lockouts ... are recorded").
 
 These come from Django and django-axes as signals, so receivers are the only place to catch
-them. Everything else (role changes, deactivations, 2FA enrolment, denied access) is recorded
-by the service that makes the change, never here.
+them. request_started/finished remember the client's address so that any entry written while
+handling a request (a denied access, say) carries it. Everything else (role changes,
+deactivations, 2FA enrolment, denied access) is recorded by the service that makes the change,
+never here.
 """
 
 from __future__ import annotations
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.core.signals import request_finished, request_started
 from django.dispatch import receiver
 
 from accounts.models import User
 
-from .services import client_ip, record
+from .services import client_ip, record, remember_request_ip
+
+
+@receiver(request_started, dispatch_uid="audit.request_ip")
+def on_request_started(sender, environ=None, scope=None, **kwargs) -> None:
+    """Remember the client's address for entries written while handling this request."""
+    if environ is None and scope is not None:  # ASGI
+        client = scope.get("client") or (None, None)
+        headers = dict(scope.get("headers") or [])
+        environ = {
+            "REMOTE_ADDR": client[0],
+            "HTTP_X_FORWARDED_FOR": headers.get(b"x-forwarded-for", b"").decode("latin-1"),
+        }
+    remember_request_ip(environ)
+
+
+@receiver(request_finished, dispatch_uid="audit.request_ip_done")
+def on_request_finished(sender, **kwargs) -> None:
+    remember_request_ip(None)
 
 
 def _attempted_email(value) -> str:

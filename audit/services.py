@@ -7,6 +7,7 @@ import ipaddress
 import json
 import re
 from collections.abc import Mapping
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -73,6 +74,18 @@ def compute_hash(prev_hash: str, fields: Mapping[str, Any] | AuditEntry) -> str:
     return hashlib.sha256((prev_hash + canonical_content(fields)).encode()).hexdigest()
 
 
+def _ip_from_meta(meta: Mapping[str, Any]) -> str | None:
+    candidate = meta.get("REMOTE_ADDR")
+    hops = getattr(settings, "AUDIT_TRUSTED_PROXY_COUNT", 0)
+    forwarded = [h.strip() for h in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    if hops > 0 and len(forwarded) >= hops:
+        candidate = forwarded[-hops]
+    try:
+        return _canonical_ip(candidate)
+    except ValueError:
+        return None
+
+
 def client_ip(request: HttpRequest | None) -> str | None:
     """The address of the person making the request, for `record(..., ip_address=...)`.
 
@@ -83,16 +96,16 @@ def client_ip(request: HttpRequest | None) -> str | None:
     """
     if request is None:
         return None
-    meta = getattr(request, "META", {})
-    candidate = meta.get("REMOTE_ADDR")
-    hops = getattr(settings, "AUDIT_TRUSTED_PROXY_COUNT", 0)
-    forwarded = [h.strip() for h in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
-    if hops > 0 and len(forwarded) >= hops:
-        candidate = forwarded[-hops]
-    try:
-        return _canonical_ip(candidate)
-    except ValueError:
-        return None
+    return _ip_from_meta(getattr(request, "META", {}))
+
+
+# The address of the request being handled (set by audit.receivers on request_started), so
+# that entries written deep inside a service, such as a denied access, still carry it.
+_request_ip: ContextVar[str | None] = ContextVar("audit_request_ip", default=None)
+
+
+def remember_request_ip(meta: Mapping[str, Any] | None) -> None:
+    _request_ip.set(_ip_from_meta(meta) if meta else None)
 
 
 def record(
@@ -106,7 +119,8 @@ def record(
 ) -> AuditEntry:
     """Append one entry. `action` is a namespaced code such as `account.approved`.
 
-    Secret-looking keys in `data` are masked before anything is stored. Joins the caller's
+    Secret-looking keys in `data` are masked before anything is stored. Without `ip_address`,
+    the address of the request being handled (if any) is used. Joins the caller's
     transaction: if the change it records rolls back, so does the entry. Entries written at
     the same time still form one chain: the chain head row is locked while appending, and the
     id is drawn after the lock, so id order is chain order.
@@ -116,7 +130,7 @@ def record(
     actor = actor if getattr(actor, "is_authenticated", False) else None
     clean = json.loads(json.dumps(mask(data or {}), cls=DjangoJSONEncoder))
     try:
-        ip = _canonical_ip(ip_address)
+        ip = _canonical_ip(ip_address) or _request_ip.get()
     except ValueError:
         ip = None
     school_id = getattr(school, "pk", school)

@@ -80,3 +80,40 @@ def test_entry_rolls_back_with_the_change_it_records(db):
         raise RuntimeError
     assert AuditEntry.objects.count() == before
     assert verify_chain().ok
+
+
+def test_entry_written_during_a_request_carries_its_address(db):
+    # The receivers themselves: sending request_finished would also close the test's connection.
+    from audit.receivers import on_request_finished, on_request_started
+
+    on_request_started(sender=None, environ={"REMOTE_ADDR": "192.0.2.77"})
+    inside = record(None, "test.inside_request")
+    on_request_finished(sender=None)
+    after = record(None, "test.after_request")
+    assert inside.ip_address == "192.0.2.77"
+    assert after.ip_address is None
+
+
+def test_asgi_request_address_is_remembered_too(db):
+    from audit.receivers import on_request_finished, on_request_started
+
+    scope = {"client": ("192.0.2.78", 5000), "headers": [(b"x-forwarded-for", b"1.1.1.1")]}
+    on_request_started(sender=None, scope=scope)
+    try:
+        assert record(None, "test.asgi").ip_address == "192.0.2.78"
+    finally:
+        on_request_finished(sender=None)
+
+
+def test_denied_access_to_another_schools_record_carries_the_address(world):
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.conftest import sign_in
+
+    client = sign_in(Client(REMOTE_ADDR="198.51.100.99"), world.leader_a)
+    response = client.get(reverse("accounts:person_detail", args=[world.teacher_b.pk]))
+    assert response.status_code == 404
+    denied = AuditEntry.objects.filter(action="access.denied").latest("id")
+    assert (denied.actor_id, denied.target_id) == (world.leader_a.pk, str(world.teacher_b.pk))
+    assert denied.ip_address == "198.51.100.99"
