@@ -172,6 +172,10 @@ def verify_totp(visitor: Visitor, device) -> None:
 
 def enrol_totp(visitor: Visitor) -> str:
     """On the enrolment page: read the secret, confirm a code; returns the backup codes text."""
+    # Most people scan the QR code rather than type the key: a broken image (it raises no
+    # console error) would leave them stuck.
+    qr = visitor.page.get_by_role("img", name=re.compile("QR code", re.I))
+    assert qr.evaluate("img => img.complete && img.naturalWidth > 0"), "the QR code does not render"
     secret = visitor.page.get_by_test_id("totp-secret").inner_text()
     visitor.fill("otp_token", code_for_secret(secret))
     visitor.submit("Confirm", slug="after-enrol")

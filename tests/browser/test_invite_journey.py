@@ -43,7 +43,7 @@ def test_invited_leader_sets_password_enrols_two_factor_and_signs_in(world, new_
     assert boss.path == reverse("dashboard:home")
 
     # ...and invites a new school leader at school A.
-    boss.goto("accounts:invite", slug="invite-form")
+    boss.goto("accounts:person_invite", slug="invite-form")
     boss.fill("full_name", "Nia Newcomer")
     boss.fill("email", "nia@alder.example")
     boss.page.locator('select[name="school"]').select_option(label=world.school_a.name)
