@@ -58,10 +58,9 @@ def deliver_email(notification_id: int) -> str:
             n.email_status = Notification.EmailStatus.NOT_SENT
             n.save(update_fields=["email_status"])
             return "not_sent"
-        message = build_message(n)
         n.email_attempts += 1
         try:
-            message.send()
+            build_message(n).send()
         except TRANSIENT_ERRORS as exc:
             error = exc
             n.email_last_error = type(exc).__name__[:100]
@@ -78,6 +77,14 @@ def deliver_email(notification_id: int) -> str:
                     "email_status",
                 ]
             )
+        except Exception as exc:
+            # A missing template or a bug is not cured by waiting: mark the row failed rather
+            # than have the sweep retry it every minute. Support can re-queue it after a fix.
+            log.exception("notification %s: email could not be built or sent", notification_id)
+            n.email_status = Notification.EmailStatus.FAILED
+            n.email_last_error = type(exc).__name__[:100]
+            n.save(update_fields=["email_attempts", "email_last_error", "email_status"])
+            return "failed"
         else:
             n.email_status = Notification.EmailStatus.SENT
             n.email_sent_at = timezone.now()

@@ -45,5 +45,7 @@ def get_kind(code: str) -> Kind:
 
 
 def template_names(code: str) -> tuple[str, str]:
-    """(text, html) template names of a kind."""
+    """(text, html) template names of a kind; the confidential pointer for an unknown code."""
+    if code not in KINDS:
+        code = "_confidential"
     return f"notifications/email/{code}.txt", f"notifications/email/{code}.html"

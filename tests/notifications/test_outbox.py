@@ -172,3 +172,25 @@ def test_broker_error_on_queue_leaves_rows_pending_and_stops_early(world, monkey
     assert tasks.queue_delivery([n.pk for n in rows]) == 0
     assert len(calls) == 1  # the first failure stops the loop: the sweep has the rest
     assert set(Notification.objects.values_list("email_status", flat=True)) == {"pending"}
+
+
+def test_row_whose_email_cannot_be_built_is_marked_failed_not_retried_for_ever(world, monkeypatch):
+    from notifications.kinds import KINDS, Kind
+
+    monkeypatch.setitem(KINDS, "tests.no_templates", Kind("No templates"))
+    (n,) = notify([world.teacher_a], "tests.no_templates")
+    assert delivery.deliver_email(n.pk) == "failed"
+    n.refresh_from_db()
+    assert n.email_status == Notification.EmailStatus.FAILED
+    assert n.email_last_error == "TemplateDoesNotExist"
+    _age(n)
+    assert sweep_pending() == 0
+
+
+def test_row_of_a_kind_no_longer_registered_is_sent_as_a_bare_pointer(world):
+    (n,) = notify([world.teacher_a], "accounts.role_changed", context={"role_label": "Leader"})
+    Notification.objects.filter(pk=n.pk).update(kind="retired.kind")
+    assert delivery.deliver_email(n.pk) == "sent"
+    (message,) = mail.outbox
+    assert "needs your attention" in message.body
+    assert "Leader" not in message.body
