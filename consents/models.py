@@ -261,3 +261,91 @@ class ImportBatch(models.Model):
     @property
     def progress_percent(self) -> int:
         return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+
+class Publication(models.Model):
+    """A post made after the consent check: what was published, where, and who checked (4.5e).
+
+    After a purge the student links keep only the fact that consent existed, not the child.
+    """
+
+    account = models.ForeignKey(
+        "channels.OfficialAccount", on_delete=models.PROTECT, related_name="publications"
+    )
+    school = models.ForeignKey("accounts.School", on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    medium = models.CharField(max_length=10, choices=Medium.choices)
+    post_url = models.URLField("link to the post", max_length=500)
+    published_on = models.DateField()
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published_on", "-id"]
+        indexes = [models.Index(fields=["school", "-published_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_medium_display()} on {self.account} ({self.published_on})"
+
+
+class PublicationStudent(models.Model):
+    publication = models.ForeignKey(
+        Publication, on_delete=models.CASCADE, related_name="appearances"
+    )
+    student = models.ForeignKey(
+        Student, null=True, blank=True, on_delete=models.SET_NULL, related_name="appearances"
+    )
+    naming = models.CharField(max_length=12, choices=Naming.choices)
+    consent_existed = models.BooleanField(default=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["student", "publication"])]
+
+    def __str__(self) -> str:
+        return f"appearance in publication {self.publication_id}"
+
+
+class Takedown(models.Model):
+    """A post a narrowed or withdrawn decision no longer allows: the account owner must take
+    it down (4.5e: consent can be withdrawn at any time)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "To take down"
+        DONE = "done", "Taken down"
+
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="takedowns")
+    student = models.ForeignKey(
+        Student, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    school = models.ForeignKey("accounts.School", on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="takedowns"
+    )
+    decision = models.ForeignKey(
+        ConsentDecision, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=5, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["status", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "student"],
+                condition=models.Q(status="open"),
+                name="one_open_takedown_per_post_and_student",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["school", "status"]),
+            models.Index(fields=["owner", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Takedown of {self.publication}"

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.roles import Perm
 from accounts.selectors import school_ids_with_perm
 
-from .models import CurrentConsent, Naming, Student
+from .models import CurrentConsent, ImportBatch, Naming, Student, Takedown
 
 
 def school_year_of(day: date) -> int:
@@ -61,3 +61,88 @@ def consent_verdicts(
         allowed = bool(current and current.allowed and s.left_on is None)
         verdicts.append(Verdict(s, allowed, current.naming if allowed else Naming.NONE))
     return verdicts
+
+
+def student_list_for(
+    user, *, q: str = "", year: str = "", form: str = "", school=None
+) -> QuerySet[Student]:
+    """The student list: filters applied in the database, a fixed number of queries."""
+    qs = students_visible_to(user).filter(left_on__isnull=True).select_related("school")
+    if school:
+        qs = qs.filter(school=school)
+    if year:
+        qs = qs.filter(year_group=year)
+    if form:
+        qs = qs.filter(form__iexact=form)
+    for word in q.split()[:4]:
+        qs = qs.filter(
+            Q(given_name__icontains=word)
+            | Q(family_name__icontains=word)
+            | Q(preferred_name__icontains=word)
+        )
+    return qs.order_by("school__name", "year_group", "form", "family_name", "given_name")
+
+
+def current_by_student(
+    students, school_year: int | None = None
+) -> dict[int, dict[tuple[str, str], CurrentConsent]]:
+    """{student_id: {(purpose, medium): CurrentConsent}} in one query."""
+    year = school_year if school_year is not None else current_school_year()
+    out: dict[int, dict[tuple[str, str], CurrentConsent]] = {}
+    for c in CurrentConsent.objects.filter(student__in=[s.pk for s in students], school_year=year):
+        out.setdefault(c.student_id, {})[(c.purpose, c.medium)] = c
+    return out
+
+
+def accounts_for_check(user):
+    """Active official accounts the user may publish on, in schools where they read consent."""
+    from channels.selectors import account_visible_to
+
+    return (
+        account_visible_to(user)
+        .filter(status="active", school__in=school_ids_with_perm(user, Perm.VIEW_CONSENT))
+        .select_related("platform", "school")
+        .order_by("school__name", "handle")
+    )
+
+
+def coverage(user, school_year: int | None = None) -> list[dict]:
+    """Per school and year group: students on roll and the share with a current decision."""
+    year = school_year if school_year is not None else current_school_year()
+    students = students_visible_to(user).filter(left_on__isnull=True)
+    on_roll = students.values("school_id", "school__name", "year_group").annotate(n=Count("id"))
+    covered = (
+        students.filter(current__school_year=year)
+        .values("school_id", "year_group")
+        .annotate(n=Count("id", distinct=True))
+    )
+    covered_map = {(c["school_id"], c["year_group"]): c["n"] for c in covered}
+    rows = []
+    for r in on_roll:
+        with_decision = covered_map.get((r["school_id"], r["year_group"]), 0)
+        rows.append(
+            {
+                "school": r["school__name"],
+                "year_group": r["year_group"],
+                "on_roll": r["n"],
+                "with_decision": with_decision,
+                "percent": round(100 * with_decision / r["n"]) if r["n"] else 0,
+            }
+        )
+    return sorted(rows, key=lambda r: (r["school"], YEAR_ORDER.get(r["year_group"], 99)))
+
+
+YEAR_ORDER = {"N": -1, "R": 0, **{str(n): n for n in range(1, 15)}}
+
+
+def takedowns_visible_to(user) -> QuerySet[Takedown]:
+    """The owner's own takedown tasks, and every one of the schools where the user leads."""
+    if not getattr(user, "is_authenticated", False):
+        return Takedown.objects.none()
+    return Takedown.objects.filter(
+        Q(owner=user) | Q(school__in=school_ids_with_perm(user, Perm.APPROVE_CHANNEL))
+    )
+
+
+def imports_visible_to(user) -> QuerySet[ImportBatch]:
+    return ImportBatch.objects.filter(school__in=school_ids_with_perm(user, Perm.MANAGE_CONSENT))

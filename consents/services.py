@@ -146,8 +146,9 @@ def consent_record(
             },
         )
         if narrowed:
-            for hook in NARROWING_HOOKS:
-                hook(actor=actor, student=student, decision=decision, narrowed=narrowed)
+            from .publishing import open_takedowns
+
+            open_takedowns(actor=actor, student=student, decision=decision, narrowed=narrowed)
     return decision
 
 
@@ -172,8 +173,3 @@ def consent_withdraw(
         allowed=dict.fromkeys(ALL_ITEMS, False),
         is_withdrawal=True,
     )
-
-
-# Called inside the transaction when a decision narrows what was allowed. The publications
-# part of this app adds the hook that turns affected posts into takedown tasks.
-NARROWING_HOOKS: list = []

@@ -1,4 +1,20 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "consents"
-urlpatterns: list = []
+urlpatterns = [
+    path("students/", views.student_list, name="student_list"),
+    path("students/<int:pk>/", views.student_detail, name="student_detail"),
+    path("students/<int:pk>/decision/", views.decision_create, name="decision_create"),
+    path("import/", views.import_start, name="import_start"),
+    path("import/<int:pk>/", views.import_detail, name="import_detail"),
+    path("import/<int:pk>/confirm/", views.import_confirm_view, name="import_confirm"),
+    path("import/<int:pk>/progress/", views.import_progress_view, name="import_progress"),
+    path("check/", views.check, name="check"),
+    path("check/record/", views.publication_create, name="publication_create"),
+    path("class-list/", views.class_list, name="class_list"),
+    path("coverage/", views.coverage, name="coverage"),
+    path("takedowns/", views.takedown_list, name="takedown_list"),
+    path("takedowns/<int:pk>/done/", views.takedown_mark_done, name="takedown_done"),
+]

@@ -15,3 +15,8 @@
   document.addEventListener("DOMContentLoaded", function () { armAutoHide(document); });
   document.body && document.body.addEventListener("htmx:afterSwap", function (e) { armAutoHide(e.target); });
 })();
+// Print buttons (consent class lists, board packs): no inline onclick under the CSP.
+document.addEventListener("click", function (e) {
+  var button = e.target.closest && e.target.closest("[data-print]");
+  if (button) { window.print(); }
+});

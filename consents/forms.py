@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Q
+
+from accounts.roles import Perm
+from accounts.selectors import schools_visible_to
+
+from .mis_csv import FIELD_LABELS, REQUIRED_FIELDS
+from .models import ConsentDecision, ConsentWording, Medium, Naming, Purpose, Student
+from .services import ALL_ITEMS
+
+
+def item_field_name(purpose: str, medium: str) -> str:
+    return f"allow_{purpose}_{medium}"
+
+
+class DecisionForm(forms.Form):
+    """A carer's decision, every purpose × medium answered (4.5e) with the naming rule (4.5f)."""
+
+    carer = forms.ModelChoiceField(queryset=None, label="Parent or carer who decided")
+    method = forms.ChoiceField(choices=ConsentDecision.Method.choices, label="How it was given")
+    wording = forms.ModelChoiceField(queryset=None, label="Consent wording they saw")
+    given_on = forms.DateField(label="Date given", widget=forms.DateInput(attrs={"type": "date"}))
+    naming = forms.ChoiceField(
+        choices=Naming.choices,
+        label="How the student may be named",
+        help_text="Full name only with the carer's express permission (policy 4.5(f)).",
+    )
+
+    def __init__(self, *args, student: Student, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.student = student
+        self.fields["carer"].queryset = student.carers.all()
+        self.fields["wording"].queryset = ConsentWording.objects.filter(
+            Q(school__isnull=True) | Q(school=student.school_id)
+        )
+        for purpose, medium in ALL_ITEMS:
+            self.fields[item_field_name(purpose, medium)] = forms.BooleanField(
+                required=False,
+                label=f"{Purpose(purpose).label}: {Medium(medium).label.lower()}",
+            )
+
+    def allowed(self) -> dict[tuple[str, str], bool]:
+        return {(p, m): bool(self.cleaned_data.get(item_field_name(p, m))) for p, m in ALL_ITEMS}
+
+
+class ImportUploadForm(forms.Form):
+    school = forms.ModelChoiceField(queryset=None)
+    file = forms.FileField(label="CSV file exported from your MIS")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools_visible_to(user, Perm.MANAGE_CONSENT)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        head = upload.read(4096)
+        upload.seek(0)
+        # Checked by content, not by name: a CSV is text, so a NUL byte means it is not one.
+        if b"\x00" in head:
+            raise forms.ValidationError("This is not a CSV file: it contains binary data.")
+        return upload
+
+
+class MappingForm(forms.Form):
+    """Which column of this school's export holds each field; remembered for next time."""
+
+    def __init__(self, *args, headers: list[str], initial_mapping: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "— not in this file —")] + [(h, h) for h in headers]
+        for fld, label in FIELD_LABELS.items():
+            self.fields[fld] = forms.ChoiceField(
+                choices=choices,
+                required=fld in REQUIRED_FIELDS,
+                label=label.capitalize(),
+                initial=initial_mapping.get(fld, ""),
+            )
+
+    def mapping(self) -> dict[str, str]:
+        return {k: v for k, v in self.cleaned_data.items() if v}
+
+
+class CheckForm(forms.Form):
+    """The teacher's daily tool: which account, which medium, which students (4.5e)."""
+
+    account = forms.ModelChoiceField(queryset=None, label="Official account")
+    medium = forms.ChoiceField(
+        choices=Medium.choices, widget=forms.RadioSelect, initial=Medium.PHOTO
+    )
+    students = forms.ModelMultipleChoiceField(
+        queryset=None, widget=forms.CheckboxSelectMultiple, label="Students who appear"
+    )
+
+    def __init__(self, *args, accounts, students, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = accounts
+        self.fields["students"].queryset = students
+
+    def clean(self):
+        data = super().clean()
+        account, chosen = data.get("account"), data.get("students")
+        if account and chosen and any(s.school_id != account.school_id for s in chosen):
+            raise forms.ValidationError("Choose students of the account's school.")
+        return data
+
+
+class PublicationForm(CheckForm):
+    post_url = forms.URLField(label="Link to the post", max_length=500, assume_scheme="https")
+    published_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))

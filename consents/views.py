@@ -1,0 +1,351 @@
+"""Consent pages: thin views over consents.selectors and the services (4.5e, 4.5f)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.access import get_visible_or_404, require
+from accounts.roles import Perm
+from accounts.selectors import schools_visible_to, user_has_school_perm
+
+from . import selectors
+from .forms import (
+    CheckForm,
+    DecisionForm,
+    ImportUploadForm,
+    MappingForm,
+    PublicationForm,
+    item_field_name,
+)
+from .imports import ImportRefused, import_confirm, import_preview, import_progress
+from .mis_csv import parse
+from .models import ImportBatch, Medium, Purpose
+from .publishing import publication_check, publication_record, takedown_done
+from .services import ConsentError, consent_record
+
+
+def _can_read(user) -> bool:
+    return schools_visible_to(user, Perm.VIEW_CONSENT).exists()
+
+
+@login_required
+def student_list(request):
+    require(_can_read(request.user), "Only staff who read consent see students.")
+    filters = {k: request.GET.get(k, "").strip() for k in ("q", "year", "form")}
+    page = Paginator(selectors.student_list_for(request.user, **filters), 50).get_page(
+        request.GET.get("page")
+    )
+    current = selectors.current_by_student(page.object_list)
+    rows = [
+        (
+            s,
+            current.get(s.pk, {}).get((Purpose.SOCIAL_MEDIA, Medium.PHOTO)),
+            bool(current.get(s.pk)),
+        )
+        for s in page.object_list
+    ]
+    can_manage = schools_visible_to(request.user, Perm.MANAGE_CONSENT).exists()
+    return render(
+        request,
+        "consents/student_list.html",
+        {"page": page, "rows": rows, "filters": filters, "can_manage": can_manage},
+    )
+
+
+@login_required
+def student_detail(request, pk: int):
+    student = get_visible_or_404(request.user, selectors.students_visible_to(request.user), pk=pk)
+    current = selectors.current_by_student([student]).get(student.pk, {})
+    grid = [
+        (Purpose(p).label, [(Medium(m).label, current.get((p, m))) for m in Medium.values])
+        for p in Purpose.values
+    ]
+    can_manage = user_has_school_perm(request.user, Perm.MANAGE_CONSENT, student.school_id)
+    history = (
+        student.decisions.select_related("carer", "wording", "entered_by").prefetch_related("items")
+        if can_manage
+        else None
+    )
+    return render(
+        request,
+        "consents/student_detail.html",
+        {
+            "student": student,
+            "grid": grid,
+            "can_manage": can_manage,
+            "history": history,
+            "carers": student.carer_links.select_related("carer"),
+        },
+    )
+
+
+@login_required
+def decision_create(request, pk: int):
+    student = get_visible_or_404(
+        request.user, selectors.students_visible_to(request.user, Perm.MANAGE_CONSENT), pk=pk
+    )
+    form = DecisionForm(request.POST or None, student=student)
+    if request.method == "POST" and form.is_valid():
+        try:
+            consent_record(
+                actor=request.user,
+                student=student,
+                carer=form.cleaned_data["carer"],
+                method=form.cleaned_data["method"],
+                wording=form.cleaned_data["wording"],
+                given_on=form.cleaned_data["given_on"],
+                naming=form.cleaned_data["naming"],
+                allowed=form.allowed(),
+                is_withdrawal=not any(form.allowed().values()),
+            )
+        except ConsentError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Decision recorded.")
+            return redirect("consents:student_detail", pk=student.pk)
+    grid = [
+        (Purpose(p).label, [form[item_field_name(p, m)] for m in Medium.values])
+        for p in Purpose.values
+    ]
+    return render(
+        request, "consents/decision_form.html", {"student": student, "form": form, "grid": grid}
+    )
+
+
+@login_required
+def import_start(request):
+    require(
+        schools_visible_to(request.user, Perm.MANAGE_CONSENT).exists(),
+        "Only consent administrators import from the MIS.",
+    )
+    form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            batch = import_preview(
+                actor=request.user,
+                school=form.cleaned_data["school"],
+                file_name=upload.name,
+                data=upload.read(),
+            )
+        except ImportRefused as exc:
+            form.add_error("file", str(exc))
+        else:
+            return redirect("consents:import_detail", pk=batch.pk)
+    recent = selectors.imports_visible_to(request.user).select_related("school", "uploaded_by")[:10]
+    return render(request, "consents/import_start.html", {"form": form, "recent": recent})
+
+
+@login_required
+def import_detail(request, pk: int):
+    batch = get_visible_or_404(request.user, selectors.imports_visible_to(request.user), pk=pk)
+    mapping_form = None
+    if batch.status == ImportBatch.Status.REJECTED and any(line == 0 for line, _ in batch.errors):
+        headers = parse(bytes(batch.content)).headers
+        mapping_form = MappingForm(
+            request.POST or None, headers=headers, initial_mapping=batch.mapping
+        )
+        if request.method == "POST" and mapping_form.is_valid():
+            again = import_preview(
+                actor=request.user,
+                school=batch.school,
+                file_name=batch.file_name,
+                data=bytes(batch.content),
+                mapping=mapping_form.mapping(),
+            )
+            return redirect("consents:import_detail", pk=again.pk)
+    return render(
+        request,
+        "consents/import_detail.html",
+        {"batch": batch, "mapping_form": mapping_form, "progress": import_progress(batch)},
+    )
+
+
+@login_required
+@require_POST
+def import_confirm_view(request, pk: int):
+    batch = get_visible_or_404(request.user, selectors.imports_visible_to(request.user), pk=pk)
+    try:
+        batch = import_confirm(actor=request.user, batch=batch)
+    except ImportRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        if batch.status == ImportBatch.Status.DONE:
+            messages.success(request, "Import complete.")
+    return redirect("consents:import_detail", pk=batch.pk)
+
+
+@login_required
+def import_progress_view(request, pk: int):
+    batch = get_visible_or_404(request.user, selectors.imports_visible_to(request.user), pk=pk)
+    return render(
+        request,
+        "consents/_import_progress.html",
+        {"batch": batch, "progress": import_progress(batch)},
+    )
+
+
+@login_required
+def check(request):
+    """The check before publishing: answer per student, then record the post."""
+    require(_can_read(request.user), "Only staff who read consent check posts.")
+    accounts = selectors.accounts_for_check(request.user)
+    students = selectors.students_visible_to(request.user).filter(left_on__isnull=True)
+    filters = {k: request.GET.get(k, "").strip() for k in ("q", "year", "form")}
+    account_id = request.GET.get("account") or request.POST.get("account")
+    shown = []
+    if account_id and any(filters.values()):
+        shown = list(
+            selectors.student_list_for(
+                request.user, school=_account_school(accounts, account_id), **filters
+            )[:200]
+        )
+    verdicts = None
+    publish_form = None
+    form = CheckForm(
+        request.POST or None, accounts=accounts, students=students, initial={"account": account_id}
+    )
+    if request.method == "POST" and form.is_valid():
+        chosen = list(form.cleaned_data["students"])
+        try:
+            verdicts = publication_check(
+                actor=request.user,
+                account=form.cleaned_data["account"],
+                medium=form.cleaned_data["medium"],
+                students=chosen,
+            )
+        except ConsentError as exc:
+            form.add_error(None, str(exc))
+        else:
+            shown = chosen
+            if all(v.allowed for v in verdicts):
+                publish_form = PublicationForm(
+                    accounts=accounts,
+                    students=students,
+                    initial={
+                        "account": form.cleaned_data["account"],
+                        "medium": form.cleaned_data["medium"],
+                        "students": chosen,
+                    },
+                )
+    return render(
+        request,
+        "consents/check.html",
+        {
+            "form": form,
+            "shown": shown,
+            "filters": filters,
+            "verdicts": verdicts,
+            "blocked": verdicts is not None and not all(v.allowed for v in verdicts),
+            "publish_form": publish_form,
+            "account_id": account_id,
+        },
+    )
+
+
+def _account_school(accounts, account_id):
+    try:
+        return accounts.get(pk=int(account_id)).school_id
+    except (ValueError, accounts.model.DoesNotExist):
+        return -1
+
+
+@login_required
+@require_POST
+def publication_create(request):
+    accounts = selectors.accounts_for_check(request.user)
+    students = selectors.students_visible_to(request.user).filter(left_on__isnull=True)
+    form = PublicationForm(request.POST, accounts=accounts, students=students)
+    if form.is_valid():
+        try:
+            publication_record(
+                actor=request.user,
+                account=form.cleaned_data["account"],
+                medium=form.cleaned_data["medium"],
+                students=list(form.cleaned_data["students"]),
+                post_url=form.cleaned_data["post_url"],
+                published_on=form.cleaned_data["published_on"],
+            )
+        except (ConsentError, PermissionDenied) as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                "Post recorded. If consent is withdrawn later, you will be told to take it down.",
+            )
+            return redirect("consents:check")
+    else:
+        messages.error(
+            request,
+            "The post was not recorded: "
+            + "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()),
+        )
+    return redirect("consents:check")
+
+
+@login_required
+def class_list(request):
+    """Printable list for trips and events: who may be photographed and how each is named."""
+    require(_can_read(request.user), "Only staff who read consent see students.")
+    filters = {k: request.GET.get(k, "").strip() for k in ("year", "form")}
+    purpose = (
+        request.GET.get("purpose")
+        if request.GET.get("purpose") in Purpose.values
+        else Purpose.SOCIAL_MEDIA
+    )
+    students = (
+        list(selectors.student_list_for(request.user, **filters)[:400])
+        if any(filters.values())
+        else []
+    )
+    current = selectors.current_by_student(students)
+    rows = [
+        (
+            s,
+            current.get(s.pk, {}).get((purpose, Medium.PHOTO)),
+            current.get(s.pk, {}).get((purpose, Medium.VIDEO)),
+        )
+        for s in students
+    ]
+    return render(
+        request,
+        "consents/class_list.html",
+        {"rows": rows, "filters": filters, "purpose": purpose, "purposes": Purpose.choices},
+    )
+
+
+@login_required
+def coverage(request):
+    require(
+        schools_visible_to(request.user, Perm.MANAGE_CONSENT).exists()
+        or schools_visible_to(request.user, Perm.APPROVE_CHANNEL).exists(),
+        "Coverage is for leaders and consent administrators.",
+    )
+    return render(request, "consents/coverage.html", {"rows": selectors.coverage(request.user)})
+
+
+@login_required
+def takedown_list(request):
+    tasks = (
+        selectors.takedowns_visible_to(request.user)
+        .select_related("publication__account__platform", "owner", "school")
+        .order_by("status", "-created_at")[:200]
+    )
+    return render(request, "consents/takedown_list.html", {"tasks": tasks})
+
+
+@login_required
+@require_POST
+def takedown_mark_done(request, pk: int):
+    task = get_visible_or_404(request.user, selectors.takedowns_visible_to(request.user), pk=pk)
+    takedown_done(actor=request.user, takedown=task)
+    messages.success(request, "Marked as taken down.")
+    if request.htmx:
+        return HttpResponse(status=204, headers={"HX-Refresh": "true"})
+    return redirect("consents:takedown_list")

@@ -1,0 +1,219 @@
+"""Consent pages as office staff and teachers use them."""
+
+import datetime
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from consents.models import ImportBatch, Naming, Publication, Student
+from tests.channels.factories import make_account
+
+from .factories import StudentFactory, WordingFactory, student_with_carers
+from .test_consent_records import give
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "consents" / "examples"
+
+
+@pytest.fixture
+def clock(time_machine):
+    time_machine.move_to(datetime.datetime(2026, 10, 2, 10, 0))
+
+
+def test_student_list_query_count_does_not_grow_with_students(world, client_for, count_queries):
+    client = client_for("teacher_a")
+    StudentFactory(school=world.school_a)
+    few = count_queries(client, reverse("consents:student_list"))
+    for _ in range(30):
+        student, (carer,) = student_with_carers(world.school_a)
+    many = count_queries(client, reverse("consents:student_list"))
+    assert many == few
+
+
+def test_office_imports_the_example_file_through_the_pages(world, client_for):
+    client = client_for("office_a")
+    upload = SimpleUploadedFile(
+        "students.csv", (EXAMPLES / "sims-students.csv").read_bytes(), "text/csv"
+    )
+    response = client.post(
+        reverse("consents:import_start"), {"school": world.school_a.pk, "file": upload}
+    )
+    batch = ImportBatch.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "consents:import_detail", args=[batch.pk]
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert "Import these students" in page
+    client.post(reverse("consents:import_confirm", args=[batch.pk]))
+    assert Student.objects.filter(school=world.school_a).count() == 5
+
+
+def test_the_errors_file_lists_every_bad_row_and_writes_nothing(world, client_for):
+    client = client_for("office_a")
+    upload = SimpleUploadedFile(
+        "bad.csv", (EXAMPLES / "sims-students-with-errors.csv").read_bytes(), "text/csv"
+    )
+    response = client.post(
+        reverse("consents:import_start"), {"school": world.school_a.pk, "file": upload}, follow=True
+    )
+    body = response.content.decode()
+    for reason in [
+        "duplicate MIS id",
+        "missing given name",
+        "unknown year group",
+        "bad date",
+        "bad email",
+    ]:
+        assert reason in body
+    assert "Import these students" not in body
+    assert not Student.objects.exists()
+
+
+def test_a_binary_file_renamed_csv_is_refused_by_content(world, client_for):
+    client = client_for("office_a")
+    upload = SimpleUploadedFile("students.csv", b"MZ\x90\x00\x03\x00\x00\x00", "text/csv")
+    response = client.post(
+        reverse("consents:import_start"), {"school": world.school_a.pk, "file": upload}
+    )
+    assert response.status_code == 200
+    assert "not a CSV file" in response.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+def test_office_cannot_import_into_another_school(world, client_for):
+    client = client_for("office_a")
+    upload = SimpleUploadedFile("s.csv", b"UPN,Surname,Forename,Year\n1,A,B,7\n", "text/csv")
+    response = client.post(
+        reverse("consents:import_start"), {"school": world.school_b.pk, "file": upload}
+    )
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+def test_an_unknown_layout_is_mapped_once_and_remembered(world, client_for):
+    client = client_for("office_a")
+    data = "Pupil Ref,Fam,Giv,Yr\nP1,Ó Sé,Dáithí,Year 3\n".encode()
+    client.post(
+        reverse("consents:import_start"),
+        {"school": world.school_a.pk, "file": SimpleUploadedFile("x.csv", data)},
+    )
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportBatch.Status.REJECTED
+    response = client.post(
+        reverse("consents:import_detail", args=[batch.pk]),
+        {"mis_id": "Pupil Ref", "family_name": "Fam", "given_name": "Giv", "year_group": "Yr"},
+    )
+    mapped = ImportBatch.objects.latest("pk")
+    assert mapped.status == ImportBatch.Status.PREVIEWED
+    client.post(reverse("consents:import_confirm", args=[mapped.pk]))
+    client.post(
+        reverse("consents:import_start"),
+        {"school": world.school_a.pk, "file": SimpleUploadedFile("y.csv", data)},
+    )
+    assert ImportBatch.objects.latest("pk").status == ImportBatch.Status.PREVIEWED  # remembered
+    assert response.status_code == 302
+
+
+def test_office_records_a_decision_and_a_withdrawal(world, client_for, clock):
+    student, (carer,) = student_with_carers(world.school_a)
+    wording = WordingFactory()
+    client = client_for("office_a")
+    url = reverse("consents:decision_create", args=[student.pk])
+    data = {
+        "carer": carer.pk,
+        "method": "paper",
+        "wording": wording.pk,
+        "given_on": "2026-10-01",
+        "naming": Naming.FIRST_NAME,
+        "allow_social_media_photo": "on",
+    }
+    assert client.post(url, data).status_code == 302
+    assert student.current.get(purpose="social_media", medium="photo").allowed
+    del data["allow_social_media_photo"]
+    client.post(url, data)
+    assert not student.current.get(purpose="social_media", medium="photo").allowed
+    assert student.decisions.count() == 2 and student.decisions.first().is_withdrawal
+
+
+def test_teacher_is_blocked_for_a_student_without_consent(world, client_for, clock):
+    account = make_account(world.school_a, requested_by=world.teacher_a, status="active")
+    yes, (carer,) = student_with_carers(world.school_a, form="9Q")
+    no, _ = student_with_carers(world.school_a, form="9Q")
+    give(world, yes, carer, naming=Naming.INITIALS)
+    client = client_for("teacher_a")
+    page = client.get(
+        reverse("consents:check"), {"account": account.pk, "form": "9Q"}
+    ).content.decode()
+    assert str(no) in page and str(yes) in page
+    response = client.post(
+        reverse("consents:check"),
+        {"account": account.pk, "medium": "photo", "students": [yes.pk, no.pk]},
+    )
+    body = response.content.decode()
+    assert 'id="check-blocked"' in body and "Record the post" not in body
+    ok = client.post(
+        reverse("consents:check"), {"account": account.pk, "medium": "photo", "students": [yes.pk]}
+    )
+    assert 'id="check-allowed"' in ok.content.decode() and yes.initials in ok.content.decode()
+    client.post(
+        reverse("consents:publication_create"),
+        {
+            "account": account.pk,
+            "medium": "photo",
+            "students": [yes.pk],
+            "post_url": "https://instagram.com/p/9",
+            "published_on": "2026-10-02",
+        },
+    )
+    assert Publication.objects.get().appearances.get().student == yes
+
+
+def test_the_check_for_thirty_students_uses_a_fixed_number_of_queries(
+    world, client_for, clock, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    account = make_account(world.school_a, requested_by=world.teacher_a, status="active")
+    client = client_for("teacher_a")
+    students = [student_with_carers(world.school_a)[0] for _ in range(30)]
+
+    def post(ids):
+        with CaptureQueriesContext(connection) as ctx:
+            client.post(
+                reverse("consents:check"),
+                {"account": account.pk, "medium": "photo", "students": ids},
+            )
+        return len(ctx.captured_queries)
+
+    post([students[0].pk])
+    assert post([s.pk for s in students]) == post([students[0].pk])
+
+
+def test_teacher_cannot_check_students_of_another_school(world, client_for, clock):
+    account = make_account(world.school_a, requested_by=world.teacher_a, status="active")
+    other, _ = student_with_carers(world.school_b)
+    response = client_for("teacher_a").post(
+        reverse("consents:check"),
+        {"account": account.pk, "medium": "photo", "students": [other.pk]},
+    )
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_class_list_prints_who_may_be_photographed(world, client_for, clock):
+    yes, (carer,) = student_with_carers(world.school_a, form="3B")
+    no, _ = student_with_carers(world.school_a, form="3B")
+    give(world, yes, carer)
+    body = (
+        client_for("teacher_a").get(reverse("consents:class_list"), {"form": "3B"}).content.decode()
+    )
+    assert str(yes) in body and str(no) in body and "data-print" in body
+
+
+def test_coverage_shows_share_with_a_current_decision(world, client_for, clock):
+    yes, (carer,) = student_with_carers(world.school_a, year_group="5")
+    student_with_carers(world.school_a, year_group="5")
+    give(world, yes, carer)
+    body = client_for("office_a").get(reverse("consents:coverage")).content.decode()
+    assert "50%" in body
