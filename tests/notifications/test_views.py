@@ -135,3 +135,18 @@ def test_preferences_form_saves_the_weekly_digest_choice(world, client_for, valu
     page = client.get(reverse("notifications:preferences")).content.decode()
     assert ("checked" in page.split('name="weekly_digest"')[1].split(">")[0]) is expected
     assert AuditEntry.objects.filter(action="notifications.preferences_changed").count() == 1
+
+
+def test_bell_costs_the_same_queries_with_none_or_many_unread(world, client_for, count_queries):
+    client = client_for("teacher_a")
+    url = reverse("notifications:bell")
+    before = count_queries(client, url)
+    _make(world.teacher_a, 40)
+    after = count_queries(client, url)
+    assert after == before
+    assert 'data-unread="40"' in client.get(url).content.decode()
+
+
+def test_signed_out_page_renders_no_bell(world, client):
+    body = client.get(reverse("accounts:login")).content.decode()
+    assert "notifications-bell" not in body
