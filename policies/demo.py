@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from .models import ApprovingBody, Policy, PolicyAdoption, PolicyCategory
+from .models import Acknowledgement, ApprovingBody, Policy, PolicyAdoption, PolicyCategory
 from .services import policy_acknowledge, policy_adopt, policy_create, policy_owner_set
 
 SMP_APPROVED_ON = date(2021, 3, 23)
@@ -97,6 +97,8 @@ def load(ctx) -> None:
 
     for key in ("northfield.teacher", "northfield.leader", "riverside.staff", "oakwood.head"):
         person = ctx.people[key]
+        if Acknowledgement.objects.filter(user=person).exists():
+            continue  # already done on an earlier run
         for policy in policies_for_acknowledgement(person).filter(acknowledged=False)[:3]:
             policy_acknowledge(user=person, policy=policy)
     ctx.hints.append(
