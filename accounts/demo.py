@@ -6,6 +6,8 @@ Other apps add their own demo data in `<app>/demo.py` with a `load(ctx)` functio
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -91,4 +93,38 @@ def load() -> DemoContext:
         trust_role_assign(actor=None, user=user, trust=trust, role=role)
         ctx.people[local] = user
         ctx.logins.append((email, TrustRoleKind(role).label, "whole trust"))
+    _demo_authenticators(ctx)
     return ctx
+
+
+# Demo only: authenticator keys derive from the email so every `load_demo` gives the same key
+# and a phone set up once keeps working. Real people enrol with a random key.
+DEMO_TOTP_SALT = b"star-mat-demo-totp-2026"
+
+
+def demo_totp_key(email: str) -> str:
+    """The hex TOTP key of a demo person (deterministic, demo data only)."""
+    return hmac.new(DEMO_TOTP_SALT, email.lower().encode(), hashlib.sha1).hexdigest()
+
+
+def _demo_authenticators(ctx: DemoContext) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from .selectors import requires_two_factor
+
+    for user in {u.pk: u for u in ctx.people.values()}.values():
+        user.__dict__.pop("_portal_cache", None)  # roles were assigned after the cache filled
+        if not requires_two_factor(user):
+            continue
+        TOTPDevice.objects.update_or_create(
+            user=user,
+            name="Demo authenticator",
+            defaults={"key": demo_totp_key(user.email), "confirmed": True},
+        )
+    ctx.hints += [
+        "",
+        "Roles above teacher use two-factor sign-in. Get the current code with:",
+        "  .venv/bin/python manage.py demo_totp EMAIL",
+        "It also prints the key, which you can add to an authenticator app (the key stays",
+        "the same each time the demo loads).",
+    ]
