@@ -10,7 +10,13 @@ class ConsentsConfig(AppConfig):
         from notifications.kinds import Kind, register
 
         register("consents.takedown", Kind("A post must be taken down: consent was withdrawn"))
+        register("consents.takedown_reminder", Kind("Reminder: a post still has to be taken down"))
         register(
-            "consents.takedown_reminder",
-            Kind("Reminder: a post still has to be taken down", digestible=False),
+            "consents.rollover",
+            Kind("New school year: students need a consent decision", digestible=True),
         )
+        from dashboard.selectors import register_home_cards
+
+        from .selectors import home_cards
+
+        register_home_cards(home_cards)

@@ -146,3 +146,40 @@ def takedowns_visible_to(user) -> QuerySet[Takedown]:
 
 def imports_visible_to(user) -> QuerySet[ImportBatch]:
     return ImportBatch.objects.filter(school__in=school_ids_with_perm(user, Perm.MANAGE_CONSENT))
+
+
+def home_cards(user) -> list:
+    """Home-page cards: open takedowns for owners and leaders (2 queries at most)."""
+    from django.urls import reverse
+
+    from dashboard.selectors import HomeCard
+
+    cards = []
+    open_takedowns = takedowns_visible_to(user).filter(status=Takedown.Status.OPEN).count()
+    if open_takedowns:
+        cards.append(
+            HomeCard(
+                "Posts to take down (consent withdrawn)",
+                open_takedowns,
+                reverse("consents:takedown_list"),
+                "danger",
+            )
+        )
+    if school_ids_with_perm(user, Perm.MANAGE_CONSENT).exists():
+        year = current_school_year()
+        missing = (
+            students_visible_to(user, Perm.MANAGE_CONSENT)
+            .filter(left_on__isnull=True)
+            .exclude(current__school_year=year)
+            .count()
+        )
+        if missing:
+            cards.append(
+                HomeCard(
+                    "Students without a consent decision this year",
+                    missing,
+                    reverse("consents:coverage"),
+                    "warning",
+                )
+            )
+    return cards

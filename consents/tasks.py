@@ -7,3 +7,24 @@ def run_import(batch_id: int) -> None:
     from .imports import apply_batch
 
     apply_batch(batch_id)
+
+
+@shared_task
+def rollover() -> int:
+    from .retention import consent_rollover
+
+    return sum(consent_rollover().values())
+
+
+@shared_task
+def purge_left() -> int:
+    from .retention import purge_left_students
+
+    return purge_left_students()
+
+
+@shared_task
+def remind_takedowns() -> int:
+    from .retention import remind_open_takedowns
+
+    return remind_open_takedowns()

@@ -240,6 +240,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.sweep_pending",
         "schedule": timedelta(minutes=1),
     },
+    "consents-rollover": {
+        "task": "consents.tasks.rollover",
+        "schedule": crontab(hour=6, minute=0, day_of_month=1, month_of_year=9),
+    },
+    "consents-purge-left-students": {
+        "task": "consents.tasks.purge_left",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "consents-remind-takedowns": {
+        "task": "consents.tasks.remind_takedowns",
+        "schedule": crontab(hour=8, minute=0),
+    },
     "notifications-weekly-digest": {
         "task": "notifications.tasks.send_weekly_digests",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
@@ -270,6 +282,9 @@ CELERY_BEAT_SCHEDULE = {
 CONSENT_IMPORT_MAX_BYTES = env.int("CONSENT_IMPORT_MAX_BYTES", default=20_000_000)
 # Files with more rows than this are imported by a Celery task with a progress bar.
 CONSENT_IMPORT_SYNC_ROWS = env.int("CONSENT_IMPORT_SYNC_ROWS", default=500)
+# Retention: students who left more than this many days ago are purged with their records.
+CONSENT_RETENTION_AFTER_LEAVING_DAYS = env.int("CONSENT_RETENTION_AFTER_LEAVING_DAYS", default=365)
+CONSENT_TAKEDOWN_REMINDER_DAYS = 2
 
 # --- Official accounts (issue 4) --------------------------------------------------------
 CHANNELS = {
