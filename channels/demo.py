@@ -10,6 +10,7 @@ account whose handle is already registered is left alone.
 
 from __future__ import annotations
 
+import importlib
 import re
 from datetime import timedelta
 
@@ -250,8 +251,25 @@ def _reports(ctx) -> None:
         )
 
 
+def ensure_catalogue() -> None:
+    """The catalogue is seeded by migration 0002; a test database flushed by a transactional
+    test has lost it, so the demo puts back any platform that is missing."""
+    seed = importlib.import_module("channels.migrations.0002_seed_platforms")
+    for name, min_age, terms, dms, comments in seed.PLATFORMS:
+        Platform.objects.get_or_create(
+            name=name,
+            defaults={
+                "min_age": min_age,
+                "terms_url": terms,
+                "dms_can_be_disabled": dms,
+                "comments_can_be_limited": comments,
+            },
+        )
+
+
 @transaction.atomic
 def load(ctx) -> None:
+    ensure_catalogue()
     today = timezone.localdate()
     for row in ACCOUNTS:
         slug, platform_name, handle, url, purpose, years, adults, interact, state = row

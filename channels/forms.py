@@ -147,7 +147,11 @@ class SchoolChoiceForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="Reason (needed to reject or ask for changes; the requester sees it)",
+    )
 
 
 class ReviewForm(forms.Form):

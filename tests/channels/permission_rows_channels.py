@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from django.core.files.base import ContentFile
 
-from channels.models import CommentReport, FakeAccountReport, OfficialAccount, Platform
+from channels.models import CommentReport, FakeAccountReport, OfficialAccount
 from tests.conftest import PERSONA_NAMES
 from tests.permissions import Row
 
 from .factories import make_account
+from .factories import platform as seeded_platform
 
 S = OfficialAccount.Status
 SIGNED_IN = [p for p in PERSONA_NAMES if p != "anonymous"]
@@ -63,8 +64,8 @@ def fake_report(w) -> dict:
     return {"pk": report.pk}
 
 
-def platform(w) -> dict:
-    return {"pk": Platform.objects.get(name="TikTok").pk}
+def platform_pk(w) -> dict:
+    return {"pk": seeded_platform("TikTok").pk}
 
 
 REVIEW_OK = {
@@ -320,7 +321,7 @@ ROWS: list[Row] = [
     ),
     *rows_for(
         "channels:platform_edit",
-        platform,
+        platform_pk,
         {"trust_admin": 200, "teacher_a": 403, "trust_hr": 403, "anonymous": 302},
     ),
     # --- the public register (4.1): no sign-in

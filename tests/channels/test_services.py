@@ -552,3 +552,36 @@ def test_school_days_count_weekdays_only():
     assert school_days_between(date(2026, 11, 7), date(2026, 11, 8)) == 0  # Sat -> Sun
     assert add_school_days(monday, 10) == date(2026, 11, 16)
     assert add_school_days(date(2026, 11, 6), 1) == date(2026, 11, 9)  # Fri -> Mon
+
+
+def test_deactivating_an_owner_through_accounts_flags_their_accounts(world):
+    from accounts.services import user_deactivate
+
+    account = make_account(
+        world.school_a, requested_by=world.teacher_a, deputies=[world.staff_a], status=S.ACTIVE
+    )
+    user_deactivate(world.trust_admin, world.teacher_a, "Left at Christmas")
+    account.refresh_from_db()
+    assert account.needs_new_owner
+    assert account.events.filter(action="needs_new_owner").exists()
+    entry = AuditEntry.objects.get(action="account.needs_new_owner")
+    assert entry.actor == world.trust_admin
+
+
+def test_leader_home_page_shows_waiting_cards_with_a_fixed_query_count(
+    world, client_for, count_queries
+):
+    from django.urls import reverse
+
+    client = client_for("leader_a")
+    url = reverse("dashboard:home")
+    make_account(world.school_a, requested_by=world.teacher_a, status=S.SUBMITTED)
+    before = count_queries(client, url)
+    for _ in range(3):
+        make_account(world.school_a, requested_by=world.teacher_a, status=S.SUBMITTED)
+    assert count_queries(client, url) == before
+    body = client.get(url).content.decode()
+    assert "official accounts awaiting approval" in body
+    assert "official accounts awaiting approval" not in (
+        client_for("teacher_a").get(url).content.decode()
+    )
