@@ -25,6 +25,8 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 
+from audit.services import client_ip
+
 from .. import two_factor
 from ..forms.signin import (
     EmailAuthenticationForm,
@@ -43,7 +45,8 @@ STEP_UP_MAX_FAILURES = 5
 
 
 def _ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    # The audit app knows how far to trust X-Forwarded-For behind our proxies.
+    return client_ip(request)
 
 
 def _next_url(request: HttpRequest) -> str:
