@@ -19,7 +19,8 @@ dir="${1:-${BACKUP_DIR:-./backups}}"
 umask 077
 mkdir -p "$dir"
 
-uri="$(libpq_uri "$DATABASE_URL")"
+libpq_uri "$DATABASE_URL"
+uri="$PG_URI"
 dbname="${uri##*/}"
 dbname="${dbname%%\?*}"
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"

@@ -7,7 +7,8 @@ urldecode() {
     printf '%b' "${s//%/\\x}"
 }
 
-# libpq_uri URL -> prints postgresql://user@host:port/db?params ; exports PGPASSWORD if any.
+# libpq_uri URL: sets PG_URI=postgresql://user@host:port/db?params and exports PGPASSWORD
+# if the URL has one. Call it directly, not in $(...): a subshell would lose both.
 libpq_uri() {
     local url="$1" rest userinfo hostpart user pass
     case "$url" in
@@ -29,5 +30,5 @@ libpq_uri() {
         fi
         rest="${user}@${hostpart}"
     fi
-    printf 'postgresql://%s\n' "$rest"
+    PG_URI="postgresql://${rest}"
 }

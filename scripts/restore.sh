@@ -32,7 +32,8 @@ dump="${args[0]}"
 target="${args[1]}"
 [[ -r "$dump" ]] || { echo "cannot read dump file $dump" >&2; exit 2; }
 
-uri="$(libpq_uri "$target")"
+libpq_uri "$target"
+uri="$PG_URI"
 psql_q() { "${PSQL:-psql}" --no-psqlrc --quiet --tuples-only --no-align --dbname="$uri" "$@"; }
 
 tables="$(psql_q --command="

@@ -190,3 +190,17 @@ def test_backup_without_database_url_fails_clearly(tmp_path):
     assert result.returncode != 0
     assert "DATABASE_URL must name the database" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_scripts_pass_the_password_in_the_environment_not_on_the_command_line():
+    script = (
+        f'. "{ROOT}/scripts/pg-url.sh"; '
+        'libpq_uri "psql://smp:p%40ss%3Aword@db.example:6432/smp_portal?sslmode=require"; '
+        'echo "$PG_URI"; bash -c \'echo "$PGPASSWORD"\''
+    )
+
+    result = run(["bash", "-c", script], env=dict(os.environ))
+
+    uri, password = result.stdout.splitlines()
+    assert uri == "postgresql://smp@db.example:6432/smp_portal?sslmode=require"
+    assert password == "p@ss:word", "exported to pg_dump/pg_restore, which are child processes"
