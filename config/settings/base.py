@@ -252,6 +252,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "consents.tasks.remind_takedowns",
         "schedule": crontab(hour=8, minute=0),
     },
+    "breaches-escalate-unacknowledged": {
+        "task": "breaches.tasks.escalate",
+        "schedule": crontab(minute=15),
+    },
+    "breaches-remind-inactive": {
+        "task": "breaches.tasks.remind",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    "breaches-list-disposals": {
+        "task": "breaches.tasks.disposals",
+        "schedule": crontab(hour=7, minute=45, day_of_week="mon"),
+    },
     "notifications-weekly-digest": {
         "task": "notifications.tasks.send_weekly_digests",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
@@ -296,6 +308,22 @@ CHANNELS = {
     "REVIEW_DUE_SOON_DAYS": 30,
     # 4.5(h): screenshots of inappropriate comments (PNG, JPEG, WebP by content).
     "SCREENSHOT_MAX_BYTES": env.int("CHANNELS_SCREENSHOT_MAX_BYTES", default=5 * 1024 * 1024),
+}
+
+# --- Breaches (issue 7) -----------------------------------------------------------------
+BREACH_EVIDENCE_MAX_BYTES = env.int("BREACH_EVIDENCE_MAX_BYTES", default=10_000_000)
+# A report not acknowledged within this many school days goes to trust HR.
+BREACH_ACK_SCHOOL_DAYS = env.int("BREACH_ACK_SCHOOL_DAYS", default=2)
+BREACH_INACTIVE_SCHOOL_DAYS = 20
+# Years a closed case is kept, by outcome (else by category, else default). docs/breaches.md.
+BREACH_RETENTION_YEARS = {
+    "default": 6,
+    "gross_misconduct": 10,
+    "formal_disciplinary": 6,
+    "informal_advice": 1,
+    "nfa": 1,
+    "unfounded": 1,
+    "malicious": 1,
 }
 
 # --- Logging: structured enough to read, never a secret (see audit.masking) --------------

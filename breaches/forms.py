@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import Perm
+from accounts.selectors import school_ids_with_perm, schools_visible_to
+
+from .evidence import EvidenceRefused, clean
+from .models import CaseEntry, Category, Declaration, Outcome
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class ReportForm(forms.Form):
+    """Quick to fill in on a phone (7.3: notify immediately)."""
+
+    school = forms.ModelChoiceField(queryset=None)
+    category = forms.ChoiceField(
+        choices=[("", "Choose…"), *Category.choices], label="What kind of breach?"
+    )
+    seen_at = forms.DateTimeField(
+        label="When did you see it?", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    platform = forms.CharField(required=False, max_length=80, label="Platform (if online)")
+    link = forms.URLField(required=False, max_length=500, assume_scheme="https")
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="What happened?")
+    subject = forms.ModelChoiceField(
+        queryset=None, required=False, label="Member of staff concerned (if any)"
+    )
+    students_involved = forms.BooleanField(required=False, label="Students are involved")
+    evidence = MultipleFileField(required=False, label="Evidence (photos or PDF)")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        schools = schools_visible_to(user, Perm.STAFF)
+        self.fields["school"].queryset = schools
+        if schools.count() == 1:
+            self.fields["school"].initial = schools.first()
+        # Staff of the schools the reporter works at; the service checks the chosen school.
+        self.fields["subject"].queryset = (
+            User.objects.filter(
+                is_active=True, memberships__school__in=school_ids_with_perm(user, Perm.STAFF)
+            )
+            .exclude(pk=user.pk)
+            .distinct()
+            .order_by("full_name")
+        )
+
+    def clean_seen_at(self):
+        seen = self.cleaned_data["seen_at"]
+        if seen > timezone.now() + timedelta(minutes=5):
+            raise forms.ValidationError("That time is in the future.")
+        return seen
+
+    def clean_evidence(self):
+        cleaned = []
+        for upload in self.cleaned_data["evidence"]:
+            data = upload.read()
+            try:
+                clean(data)
+            except EvidenceRefused as exc:
+                raise forms.ValidationError(f"{upload.name}: {exc}") from None
+            cleaned.append(data)
+        return cleaned
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Note")
+
+
+class ActionForm(forms.Form):
+    action = forms.ChoiceField(choices=CaseEntry.Action.choices)
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Details"
+    )
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(choices=Outcome.choices)
+    summary = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label="Summary of the reasons"
+    )
+
+
+class AssignForm(forms.Form):
+    owner = forms.ModelChoiceField(queryset=None, label="Case owner")
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = candidates
+
+
+class DeclarationForm(forms.ModelForm):
+    school = forms.ModelChoiceField(queryset=None)
+    link = forms.URLField(max_length=500, assume_scheme="https")
+
+    class Meta:
+        model = Declaration
+        fields = ["school", "site", "link", "disclaimer_present"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools_visible_to(user, Perm.STAFF)
