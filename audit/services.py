@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 import json
@@ -42,17 +43,23 @@ HASHED_FIELDS = (
 def _canonical_number(value: Any) -> Any:
     # jsonb keeps 1.0 as 1.0 but turns 1e16 into 10000000000000000 (an int once read back):
     # treating every integral float as an int makes both sides hash alike.
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
+    kind = type(value)
+    if kind is dict:
         return {k: _canonical_number(v) for k, v in value.items()}
-    if isinstance(value, list):
+    if kind is list:
         return [_canonical_number(v) for v in value]
+    if kind is float and value.is_integer():
+        return int(value)
     return value
 
 
+@functools.lru_cache(maxsize=4096)  # the chain check meets the same few addresses again and again
 def _canonical_ip(value: str | None) -> str | None:
     return str(ipaddress.ip_address(value)) if value else None
+
+
+# Everything hashed is plain JSON by then (created_at is formatted first), so no custom encoder.
+_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def canonical_content(fields: Mapping[str, Any]) -> str:
@@ -60,12 +67,10 @@ def canonical_content(fields: Mapping[str, Any]) -> str:
     record() and verify_audit_chain agree byte for byte whatever the database returns."""
     created_at: datetime = fields["created_at"]
     payload = {name: fields[name] for name in HASHED_FIELDS}
-    payload["created_at"] = created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    payload["created_at"] = created_at.astimezone(UTC).isoformat(timespec="microseconds")
     payload["data"] = _canonical_number(fields["data"])
     payload["ip_address"] = _canonical_ip(fields["ip_address"])
-    return json.dumps(
-        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, cls=DjangoJSONEncoder
-    )
+    return _CANONICAL_JSON.encode(payload)
 
 
 def compute_hash(prev_hash: str, fields: Mapping[str, Any] | AuditEntry) -> str:
