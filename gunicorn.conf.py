@@ -21,6 +21,9 @@ keepalive = 5
 # Recycle workers now and then so a slow leak never reaches the memory limit.
 max_requests = 1000
 max_requests_jitter = 100
+# No runtime control socket: it would go under $HOME, which the image keeps read-only; the
+# container is restarted instead.
+control_socket_disable = True
 # TLS ends at the reverse proxy; only it may tell us the original scheme and client address.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Logs go to stdout/stderr; compose (or the host's journal) collects them.

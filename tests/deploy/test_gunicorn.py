@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import importlib.util
+import socket
+import subprocess
+import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+import yaml
 
-from .conftest import ROOT
+from .conftest import PYTHON, ROOT, production_env, run
 
 
 @pytest.fixture(scope="module")
@@ -23,6 +28,7 @@ def test_gunicorn_uses_sync_workers_and_logs_to_stdout(conf):
     assert conf.workers >= 1
     assert conf.accesslog == "-"
     assert conf.errorlog == "-"
+    assert conf.control_socket_disable is True, "$HOME is not writable in the image"
 
 
 @pytest.mark.parametrize(
@@ -70,3 +76,39 @@ def _elapsed():
     from datetime import timedelta
 
     return timedelta(milliseconds=12)
+
+
+def test_compose_healthcheck_passes_against_gunicorn_with_production_settings(tmp_path):
+    """Start gunicorn as the web container does and run compose's own healthcheck at it."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    healthcheck = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["web"][
+        "healthcheck"
+    ]["test"]
+    assert healthcheck[:3] == ["CMD", "python", "-c"]
+    check_code = healthcheck[3].replace("127.0.0.1:8000", f"127.0.0.1:{port}")
+    env = production_env(GUNICORN_WORKERS="1", GUNICORN_BIND=f"127.0.0.1:{port}")
+    log = (tmp_path / "gunicorn.log").open("w")
+    server = subprocess.Popen(
+        [str(Path(PYTHON).parent / "gunicorn"), "--config", "gunicorn.conf.py", "config.wsgi"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            result = run([PYTHON, "-c", check_code], env=env, timeout=30)
+            if result.returncode == 0 or time.monotonic() > deadline or server.poll() is not None:
+                break
+            time.sleep(0.5)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+    output = (tmp_path / "gunicorn.log").read_text()
+    assert result.returncode == 0, result.stderr + output
+    assert '"GET /healthz HTTP/1.1" 200' in output
