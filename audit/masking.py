@@ -17,16 +17,17 @@ MASK = "********"
 
 SECRET_KEY_PATTERN = re.compile(
     r"password|passphrase|passwd|passcode|(?<![a-z])pass(?![a-z])|secret|token|api[_\- ]?key"
-    r"|private|credential|(?<![a-z])t?otp|recovery|backup[_\- ]?code|session|cookie"
+    r"|private|credential|(?<![a-z])t?otp|recovery|backup[_\- ]?code"
+    r"|^session$|session_?(id|key|data)|cookie"
     r"|authori[sz]ation|signature|(?<![a-z])salt(?![a-z])|(?<![a-z])seed(?![a-z])"
     r"|^key$|_key$|-key$|(?<![a-z])pin(?![a-z])|cvv",
     re.IGNORECASE,
 )
 # An identifier or a count of a secret thing is not the secret: `credential_id`,
-# `backup_codes_count`, `password_changed_at` stay readable. Sessions are the exception (a
-# session id is itself the bearer secret).
+# `backup_codes_count`, `password_changed_at` stay readable. Session ids and cookies are the
+# exception: the id is itself the bearer secret. (`sessions_ended`, a count, is not.)
 NOT_SECRET_SUFFIX = re.compile(r"(_id|_ids|_count|_at|_type|_kind|_version|_label)$", re.I)
-ALWAYS_SECRET = re.compile(r"session|cookie", re.IGNORECASE)
+ALWAYS_SECRET = re.compile(r"session_?(id|key)|cookie", re.IGNORECASE)
 
 SECRET_VALUE_PATTERN = re.compile(
     r"-----BEGIN [A-Z ]*PRIVATE KEY-----"

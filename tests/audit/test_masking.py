@@ -33,6 +33,9 @@ SECRET_KEYS = [
     "key",
     "session_id",
     "sessionid",
+    "session",
+    "session_key",
+    "session_data",
     "csrf_cookie",
     "Authorization",
     "credential",
@@ -51,6 +54,7 @@ PLAIN_KEYS = [
     "footprint",
     "compass",
     "spinner",
+    "sessions_ended",
 ]
 
 
