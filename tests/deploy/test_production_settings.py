@@ -195,3 +195,21 @@ def test_env_example_holds_no_usable_secret():
     assert values["POSTGRES_PASSWORD"] == "CHANGE-ME"
     assert ":CHANGE-ME@" in values["DATABASE_URL"]
     assert "CREDENTIAL_KEYS" not in values
+
+
+def test_celery_app_loads_with_production_settings_and_the_scheduler_compose_names():
+    code = (
+        "import django; django.setup(); from config import celery_app; "
+        "print(celery_app.main, celery_app.conf.beat_scheduler, celery_app.conf.broker_url)"
+    )
+
+    result = run([PYTHON, "-c", code], env=production_env(CELERY_BROKER_URL="redis://redis:6379/0"))
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "smp_portal",
+        "django_celery_beat.schedulers:DatabaseScheduler",
+        "redis://redis:6379/0",
+    ]
+    beat = (ROOT / "docker-compose.yml").read_text()
+    assert "django_celery_beat.schedulers:DatabaseScheduler" in beat
