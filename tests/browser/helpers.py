@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import base64
 import re
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.operations.special import RunPython
 from django.urls import reverse
 from django_otp.oath import totp
 from playwright.sync_api import BrowserContext, Response
@@ -129,6 +134,57 @@ class Visitor:
 
     def text(self, selector: str = "main") -> str:
         return self.page.locator(selector).inner_text()
+
+
+# --- data ---------------------------------------------------------------------------------
+# Project migrations with RunPython code, by what that code does. Seeds write rows a fresh
+# install has (and are idempotent); schema code (triggers) survives a TRUNCATE. A new
+# RunPython migration must be added to one of these, or replay_data_migrations() fails.
+SEED_MIGRATIONS = {
+    "audit.0003_chain_head",
+    "channels.0002_seed_platforms",
+    "policies.0002_seed_social_media_policy",
+}
+SCHEMA_MIGRATIONS = {"audit.0002_append_only"}
+
+
+def replay_data_migrations() -> list[str]:
+    """Run the project's seed migrations again, so the database holds what a fresh install
+    has (the platform catalogue, the trust's Social Media Policy, the audit chain head).
+
+    Live-server tests use a transactional database that Django empties with TRUNCATE after
+    each test, which takes seeded rows with it; the demo loaders build on them. Seeds are
+    idempotent, so replaying on a database that still has the data changes nothing.
+    Returns the migrations replayed.
+    """
+    loader = MigrationLoader(connection)
+    base = Path(settings.BASE_DIR).resolve()
+    venv = base / ".venv"
+    plan: list[tuple[str, str]] = []
+    for leaf in sorted(loader.graph.leaf_nodes()):
+        for key in loader.graph.forwards_plan(leaf):
+            if key not in plan:
+                plan.append(key)
+    replayed = []
+    for key in plan:
+        migration = loader.graph.nodes[key]
+        name = ".".join(key)
+        codes = [op.code for op in migration.operations if isinstance(op, RunPython)]
+        path = Path(sys.modules[type(migration).__module__].__file__).resolve()
+        if not codes or base not in path.parents or venv in path.parents:
+            continue
+        if name in SCHEMA_MIGRATIONS:
+            continue
+        assert name in SEED_MIGRATIONS, (
+            f"{name} runs Python code: add it to SEED_MIGRATIONS (idempotent seed data) or "
+            "SCHEMA_MIGRATIONS (survives TRUNCATE) in tests/browser/helpers.py"
+        )
+        state_apps = loader.project_state(key, at_end=False).apps
+        with connection.schema_editor() as editor:
+            for code in codes:
+                code(state_apps, editor)
+        replayed.append(name)
+    return replayed
 
 
 # --- TOTP ---------------------------------------------------------------------------------

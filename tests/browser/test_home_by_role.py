@@ -17,7 +17,7 @@ from accounts.roles import SchoolRole, TrustRoleKind
 from accounts.selectors import requires_two_factor
 from dashboard.selectors import ROLE_DUTIES
 
-from .helpers import sign_in_with_password, verify_totp
+from .helpers import replay_data_migrations, sign_in_with_password, verify_totp
 
 ROLE_BY_LABEL = {label: value for value, label in [*SchoolRole.choices, *TrustRoleKind.choices]}
 # "  lee@northfield.starmat.example  School leader — Northfield Primary Academy"
@@ -26,6 +26,7 @@ LOGIN_LINE = re.compile(r"^\s+(?P<email>\S+@\S+)\s+(?P<role>.+?) — (?P<where>.
 
 def load_demo_logins() -> list[tuple[str, str, str]]:
     """Run `manage.py load_demo` and return the logins it prints: (email, role, where)."""
+    replay_data_migrations()  # an earlier live-server test may have emptied the tables
     out = StringIO()
     call_command("load_demo", stdout=out)
     logins = []
