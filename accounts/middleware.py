@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -26,11 +27,22 @@ TWO_FACTOR_EXEMPT_URL_NAMES = frozenset(
         "accounts:password_reset_done",
         "accounts:password_reset_confirm",
         "accounts:password_reset_complete",
+        "accounts:invite_accept",
         "healthz",
     }
 )
 # Public pages (the consent register form for parents) and assets need no sign-in at all.
 TWO_FACTOR_EXEMPT_PREFIXES = ("/static/", "/register/", "/healthz")
+
+
+def _redirect(request, url: str) -> HttpResponse:
+    """A redirect that also works for htmx requests, which would otherwise swap the login
+    page into a fragment of the page."""
+    if request.headers.get("HX-Request") == "true":
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
 
 
 def start_session_clock(request) -> None:
@@ -59,7 +71,7 @@ class SessionLifetimeMiddleware:
                 seen is not None and now - seen > settings.SESSION_IDLE_TIMEOUT.total_seconds()
             ):
                 logout(request)
-                return redirect(f"{reverse(settings.LOGIN_URL)}?expired=1")
+                return _redirect(request, f"{reverse(settings.LOGIN_URL)}?expired=1")
             # Write at most once a minute to spare the session table.
             if seen is None or now - seen > 60:
                 request.session[SESSION_SEEN] = now
@@ -104,4 +116,4 @@ class TwoFactorRequiredMiddleware:
         if not needs_second_factor(user):
             return None
         query = urlencode({"next": request.get_full_path()})
-        return redirect(f"{reverse('accounts:two_factor')}?{query}")
+        return _redirect(request, f"{reverse('accounts:two_factor')}?{query}")

@@ -93,6 +93,11 @@ def totp_enrolment_confirm(
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
     if device is None:
         raise TwoFactorError("Start again: the set-up page has expired.")
+    if not device.verify_is_allowed()[0]:
+        raise TwoFactorError(
+            "Too many wrong codes in a row. Wait a few seconds, then enter the code your app "
+            "shows now."
+        )
     if not device.verify_token(token):
         _record_failure(user, "enrolment", ip_address)
         raise TwoFactorError(

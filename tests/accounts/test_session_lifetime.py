@@ -90,3 +90,13 @@ def test_session_made_without_the_sign_in_page_gets_a_clock_too(world, client_fo
 
 def test_session_cookie_is_http_only():
     assert settings.SESSION_COOKIE_HTTPONLY is True
+
+
+def test_expired_htmx_request_is_told_to_load_the_sign_in_page(world):
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        client = signed_in_teacher(world)
+        traveller.shift(timedelta(minutes=31))
+        response = client.get(reverse(HOME), headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == reverse("accounts:login") + "?expired=1"
+    assert SESSION_KEY not in client.session

@@ -310,3 +310,16 @@ def test_new_backup_codes_after_step_up_replace_the_old_ones(world, client_for, 
     assert tokens == set(shown)
     assert "abcd2345" not in tokens
     assert "auth.backup_codes_regenerated" in actions_for(world.leader_a)
+
+
+def test_wrong_enrolment_codes_in_quick_succession_say_to_wait(world):
+    client = password_only(world, "leader_a")
+    client.get(reverse(TWO_FACTOR))
+    device = TOTPDevice.objects.get(user=world.leader_a)
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        client.post(reverse(TWO_FACTOR), {"otp_token": "000000"})
+        response = client.post(reverse(TWO_FACTOR), {"otp_token": code_for(device)})
+        assert "Wait a few seconds" in response.content.decode()
+        traveller.shift(5)
+        response = client.post(reverse(TWO_FACTOR), {"otp_token": code_for(device)})
+    assert 'data-testid="backup-codes"' in response.content.decode()
