@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.entry_list, name="list"),
     path("export.csv", views.export, name="export"),
     path("my-activity/", views.my_activity, name="my_activity"),
+    path("my-activity/export.csv", views.my_activity_export, name="my_activity_export"),
 ]

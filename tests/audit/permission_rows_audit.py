@@ -19,4 +19,6 @@ ROWS = [
     *(Row("audit:my_activity", p, 200) for p in SIGNED_IN),
     Row("audit:my_activity", "anonymous", 302),
     Row("audit:my_activity", "teacher_a", 405, method="post", note="read-only page"),
+    *(Row("audit:my_activity_export", p, 200) for p in SIGNED_IN),
+    Row("audit:my_activity_export", "anonymous", 302),
 ]

@@ -204,3 +204,14 @@ def test_nav_shows_audit_log_to_trust_admins_only(client_for):
     teacher_page = client_for("head_a").get(MINE).content.decode()
     assert LIST not in teacher_page.replace(MINE, "")
     assert MINE in teacher_page
+
+
+def test_my_activity_download_holds_only_my_entries(world, client_for):
+    mine = record(world.teacher_a, "test.did_something", data={"password": "hunter2hunter2"})
+    theirs = record(world.teacher_b, "test.did_something")
+    response = client_for("teacher_a").get(reverse("audit:my_activity_export"))
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode()
+    ids = {int(r["id"]) for r in csv.DictReader(io.StringIO(text))}
+    assert mine.pk in ids and theirs.pk not in ids
+    assert "hunter2hunter2" not in text
