@@ -5,6 +5,7 @@ import csv
 import io
 import re
 
+import pytest
 from django.urls import reverse
 
 from accounts.roles import SchoolRole
@@ -12,10 +13,18 @@ from accounts.services import role_assign
 from dashboard.figures import SUPPRESSED_TEXT, count_cell, csv_safe, rate_cell
 from policies.services import policy_acknowledge
 from tests.factories import UserFactory
+from tests.policies.browser_steps import seed_social_media_policy
 from tests.policies.helpers import school_policy, social_media_policy, trust_policy
 
 URL = reverse("dashboard:trust")
 CSV_URL = reverse("dashboard:trust_csv")
+
+
+@pytest.fixture(autouse=True)
+def social_media_policy_installed(db):
+    """As on a fresh installation (migration 0002); a transactional test earlier in the run
+    may have emptied the tables."""
+    seed_social_media_policy()
 
 
 def _table(body: str, key: str) -> str:

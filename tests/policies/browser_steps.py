@@ -29,5 +29,6 @@ def sign_in(visitor, user) -> None:
 
 
 def seed_social_media_policy() -> None:
-    """Transactional browser tests start from a flushed database: seed as a fresh install."""
+    """Seed exactly as a fresh installation does (idempotent). Needed because a transactional
+    test leaves every table empty, the migration's rows included."""
     import_module("policies.migrations.0002_seed_social_media_policy").seed(apps, None)

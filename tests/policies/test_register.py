@@ -40,6 +40,14 @@ def _create_data(world, **overrides):
 
 
 def test_fresh_installation_has_the_social_media_policy_as_approved_and_overdue(world):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("policies.migrations.0002_seed_social_media_policy")
+    assert migration.Migration.operations[0].code is migration.seed
+    migration.seed(apps, None)  # a second run changes nothing
+    assert Policy.objects.filter(code="social-media").count() == 1
     policy = social_media_policy(world)
     assert policy.is_trust_wide
     assert policy.get_approving_body_display() == "Trust Board"
