@@ -12,6 +12,11 @@ class BreachesConfig(AppConfig):
         # Confidential: the email says only that something needs attention, with a link.
         for code, subject in KINDS.items():
             register(code, Kind(subject, confidential=code not in PUBLIC_KINDS))
+        from dashboard.selectors import register_home_cards
+
+        from .selectors import home_cards
+
+        register_home_cards(home_cards)
 
 
 KINDS = {

@@ -48,3 +48,35 @@ def declarations_visible_to(user) -> QuerySet[Declaration]:
     return Declaration.objects.filter(
         Q(user=user) | Q(school__in=school_ids_with_perm(user, Perm.HANDLE_BREACHES))
     )
+
+
+def home_cards(user) -> list:
+    """Cases waiting for the person, declarations to acknowledge (fixed queries)."""
+    from django.urls import reverse
+
+    from dashboard.selectors import HomeCard
+
+    cards = []
+    waiting = case_visible_to(user).filter(status=BreachCase.Status.REPORTED).count()
+    if waiting:
+        cards.append(
+            HomeCard(
+                "Breach reports to acknowledge", waiting, reverse("breaches:case_list"), "danger"
+            )
+        )
+    if school_ids_with_perm(user, Perm.HANDLE_BREACHES).exists():
+        pending = (
+            declarations_visible_to(user)
+            .filter(acknowledged_at__isnull=True)
+            .exclude(user=user)
+            .count()
+        )
+        if pending:
+            cards.append(
+                HomeCard(
+                    "Declarations to acknowledge (5.5)",
+                    pending,
+                    reverse("breaches:declaration_list"),
+                )
+            )
+    return cards

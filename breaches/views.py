@@ -115,10 +115,19 @@ def _owner_candidates(case, user):
     )
 
 
-def _post_action(request, pk, run):
+def _no_kwargs(case):
+    return {}
+
+
+def _post_action(request, pk, run, form_class=None, error="", form_kwargs=_no_kwargs):
+    """Find the case first (404 for anyone outside it), then validate, then call the service."""
     case = _case(request, pk)
+    form = form_class(request.POST, **form_kwargs(case)) if form_class else None
+    if form is not None and not form.is_valid():
+        messages.error(request, error)
+        return redirect("breaches:case_detail", pk=case.pk)
     try:
-        run(case)
+        run(case, form.cleaned_data if form else {})
     except services.BreachError as exc:
         messages.error(request, str(exc))
     return redirect("breaches:case_detail", pk=case.pk)
@@ -128,7 +137,7 @@ def _post_action(request, pk, run):
 @require_POST
 def case_acknowledge(request, pk):
     return _post_action(
-        request, pk, lambda c: services.case_acknowledge(actor=request.user, case=c)
+        request, pk, lambda c, d: services.case_acknowledge(actor=request.user, case=c)
     )
 
 
@@ -136,84 +145,69 @@ def case_acknowledge(request, pk):
 @require_POST
 def case_investigate(request, pk):
     return _post_action(
-        request, pk, lambda c: services.case_investigate(actor=request.user, case=c)
+        request, pk, lambda c, d: services.case_investigate(actor=request.user, case=c)
     )
 
 
 @login_required
 @require_POST
 def case_note(request, pk):
-    form = NoteForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Write the note first.")
-        return redirect("breaches:case_detail", pk=pk)
     return _post_action(
         request,
         pk,
-        lambda c: services.case_add_note(
-            actor=request.user, case=c, text=form.cleaned_data["text"]
-        ),
+        lambda c, d: services.case_add_note(actor=request.user, case=c, text=d["text"]),
+        NoteForm,
+        "Write the note first.",
+        form_kwargs=_no_kwargs,
     )
 
 
 @login_required
 @require_POST
 def case_action(request, pk):
-    form = ActionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose the action taken.")
-        return redirect("breaches:case_detail", pk=pk)
     return _post_action(
         request,
         pk,
-        lambda c: services.case_record_action(
-            actor=request.user,
-            case=c,
-            action=form.cleaned_data["action"],
-            text=form.cleaned_data["text"],
+        lambda c, d: services.case_record_action(
+            actor=request.user, case=c, action=d["action"], text=d["text"]
         ),
+        ActionForm,
+        "Choose the action taken.",
+        form_kwargs=_no_kwargs,
     )
 
 
 @login_required
 @require_POST
 def case_outcome(request, pk):
-    form = OutcomeForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "An outcome needs a choice and a summary of the reasons.")
-        return redirect("breaches:case_detail", pk=pk)
     return _post_action(
         request,
         pk,
-        lambda c: services.case_decide_outcome(
-            actor=request.user,
-            case=c,
-            outcome=form.cleaned_data["outcome"],
-            summary=form.cleaned_data["summary"],
+        lambda c, d: services.case_decide_outcome(
+            actor=request.user, case=c, outcome=d["outcome"], summary=d["summary"]
         ),
+        OutcomeForm,
+        "An outcome needs a choice and a summary of the reasons.",
+        form_kwargs=_no_kwargs,
     )
 
 
 @login_required
 @require_POST
 def case_close(request, pk):
-    return _post_action(request, pk, lambda c: services.case_close(actor=request.user, case=c))
+    return _post_action(request, pk, lambda c, d: services.case_close(actor=request.user, case=c))
 
 
 @login_required
 @require_POST
 def case_assign(request, pk):
-    case = _case(request, pk)
-    form = AssignForm(request.POST, candidates=_owner_candidates(case, request.user))
-    if not form.is_valid():
-        messages.error(request, "Choose someone this case was routed to.")
-        return redirect("breaches:case_detail", pk=pk)
     return _post_action(
         request,
         pk,
-        lambda c: services.case_assign_owner(
-            actor=request.user, case=c, owner=form.cleaned_data["owner"]
-        ),
+        lambda c, d: services.case_assign_owner(actor=request.user, case=c, owner=d["owner"]),
+        AssignForm,
+        "Choose someone this case was routed to.",
+        form_kwargs=lambda c: {"candidates": _owner_candidates(c, request.user)},
     )
 
 
