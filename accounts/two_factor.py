@@ -13,6 +13,7 @@ Failures are audited outside the failed transaction so the record survives the e
 from __future__ import annotations
 
 import base64
+import io
 from binascii import unhexlify
 
 import segno
@@ -57,8 +58,13 @@ def base32_secret(device: TOTPDevice) -> str:
 
 def qr_code_data_uri(device: TOTPDevice) -> str:
     """The otpauth:// URL as an SVG data URI (the CSP allows data: images, not scripts)."""
-    svg = segno.make(device.config_url, error="m").svg_inline(scale=5, border=2)
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
+    buffer = io.BytesIO()
+    # A standalone SVG (with its namespace, unlike svg_inline) or browsers show no image;
+    # a white background keeps it scannable on any theme.
+    segno.make(device.config_url, error="m").save(
+        buffer, kind="svg", scale=5, border=4, xmldecl=False, light="#fff"
+    )
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def current_totp_code(device: TOTPDevice) -> str:

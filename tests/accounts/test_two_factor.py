@@ -66,12 +66,13 @@ def test_reloading_the_enrolment_page_keeps_the_same_secret(world):
     assert TOTPDevice.objects.filter(user=world.leader_a).count() == 1
 
 
-def test_qr_code_encodes_the_otpauth_url_of_the_device(world):
+def test_qr_code_is_a_standalone_svg_image_browsers_can_show(world):
     client = password_only(world, "leader_a")
     html = client.get(reverse(TWO_FACTOR)).content.decode()
     data = re.search(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', html).group(1)
     svg = base64.b64decode(data).decode()
-    assert svg.startswith("<svg") and "<path" in svg
+    # Browsers render an SVG image only with its namespace.
+    assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg"') and "<path" in svg
 
 
 def test_wrong_enrolment_code_is_refused_clearly_audited_and_not_confirmed(world):
