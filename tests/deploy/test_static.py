@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import urlsplit
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from .conftest import PYTHON, production_env, run
@@ -42,9 +44,13 @@ print(json.dumps({
 
 
 @pytest.fixture(scope="module")
-def collected(tmp_path_factory):
+def collected(tmp_path_factory, django_db_setup):
     static_root = tmp_path_factory.mktemp("staticfiles")
-    result = run([PYTHON, "-c", COLLECT_AND_RENDER, str(static_root)], env=production_env())
+    # Should the sign-in page ever read the database, it reads the migrated test database.
+    env = production_env()
+    test_db = connection.settings_dict["NAME"]
+    env["DATABASE_URL"] = urlsplit(env["DATABASE_URL"])._replace(path=f"/{test_db}").geturl()
+    result = run([PYTHON, "-c", COLLECT_AND_RENDER, str(static_root)], env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     return static_root, json.loads(result.stdout.strip().splitlines()[-1])
 
