@@ -17,6 +17,7 @@ class PoliciesConfig(AppConfig):
         register("policies.review_due", Kind("A policy you own is due for review"))
         register("policies.review_overdue", Kind("A policy you own is overdue for review"))
         register("policies.reviewed", Kind("A review of your policy was recorded"))
+        register("policies.owner_assigned", Kind("You are now the owner of a policy"))
         register(
             "policies.acknowledge_requested",
             Kind("Please read and acknowledge a policy", digestible=True),

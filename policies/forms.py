@@ -164,3 +164,33 @@ class RegisterFilterForm(forms.Form):
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools
+
+
+class PolicyEditForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    review_interval_months = forms.IntegerField(
+        min_value=1, max_value=120, required=False, label="Review interval (months)"
+    )
+    requires_acknowledgement = forms.BooleanField(
+        required=False, label="Staff must read and acknowledge it"
+    )
+
+    def __init__(self, *args, policy, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "title": policy.title,
+                "owner": policy.owner_id,
+                "review_interval_months": policy.review_interval_months,
+                "requires_acknowledgement": policy.requires_acknowledgement,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        if policy.school_id is not None:
+            owners = staff_of_school(policy.school_id)
+        else:
+            owners = User.objects.filter(
+                is_active=True, memberships__school__trust_id=policy.trust_id
+            ) | User.objects.filter(is_active=True, trust_roles__trust_id=policy.trust_id)
+        self.fields["owner"].queryset = owners.distinct().order_by("full_name")

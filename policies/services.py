@@ -456,3 +456,56 @@ def policy_owner_set(*, actor: User | None, policy: Policy, owner: User | None) 
         record(actor, "policy.owner_changed", policy, policy.school_id,
                {"from": previous, "to": owner.pk if owner else None})  # fmt: skip
     return policy
+
+
+def policy_update(
+    *,
+    actor: User,
+    policy: Policy,
+    title: str,
+    owner: User | None,
+    review_interval_months: int | None,
+    requires_acknowledgement: bool,
+) -> Policy:
+    """Change a policy's details (clause 8 register). The review date and the versions move
+    only by recording a review, so the history stays true."""
+    if not can_manage(actor, policy):
+        raise PolicyError("Only the policy's managers may change it.")
+    if (
+        owner is not None
+        and policy.school_id is not None
+        and not staff_of_school(policy.school_id).filter(pk=owner.pk).exists()
+    ):
+        raise PolicyError("The owner must be a member of the school's staff.")
+    with transaction.atomic():
+        before = {
+            "title": policy.title,
+            "owner": policy.owner_id,
+            "review_interval_months": policy.review_interval_months,
+            "requires_acknowledgement": policy.requires_acknowledgement,
+        }
+        policy.title = title
+        policy.owner = owner
+        policy.review_interval_months = review_interval_months
+        policy.requires_acknowledgement = requires_acknowledgement
+        policy.save(
+            update_fields=["title", "owner", "review_interval_months", "requires_acknowledgement"]
+        )
+        after = {
+            "title": title,
+            "owner": owner.pk if owner else None,
+            "review_interval_months": review_interval_months,
+            "requires_acknowledgement": requires_acknowledgement,
+        }
+        changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+        if changed:
+            record(actor, "policy.updated", policy, policy.school_id, {"changed": changed})
+        if owner is not None and before["owner"] != owner.pk and owner.pk != actor.pk:
+            notify(
+                [owner],
+                "policies.owner_assigned",
+                context={"policy_title": policy.title, "review_due": policy.review_due.isoformat()},
+                link=reverse("policies:detail", args=[policy.pk]),
+                school=policy.school_id,
+            )
+    return policy

@@ -9,6 +9,7 @@ urlpatterns = [
     path("mine/", views.my_policies, name="mine"),
     path("acknowledgements/", views.outstanding, name="outstanding"),
     path("<int:pk>/", views.policy_detail, name="detail"),
+    path("<int:pk>/edit/", views.policy_edit, name="edit"),
     path("<int:pk>/review/", views.policy_review, name="review"),
     path("<int:pk>/adopt/", views.policy_adopt_view, name="adopt"),
     path("<int:pk>/acknowledge/", views.policy_acknowledge_view, name="acknowledge"),

@@ -12,7 +12,13 @@ from accounts.access import get_visible_or_404, require
 from accounts.models import School
 from accounts.selectors import is_trust_admin, schools_visible_to
 
-from .forms import PolicyAdoptForm, PolicyCreateForm, PolicyReviewForm, RegisterFilterForm
+from .forms import (
+    PolicyAdoptForm,
+    PolicyCreateForm,
+    PolicyEditForm,
+    PolicyReviewForm,
+    RegisterFilterForm,
+)
 from .models import Acknowledgement
 from .selectors import (
     applies_to,
@@ -32,6 +38,7 @@ from .services import (
     policy_adopt,
     policy_create,
     policy_review_record,
+    policy_update,
 )
 
 
@@ -121,6 +128,24 @@ def _admin_trust(user):
     if school is None or not is_trust_admin(user):
         raise Http404
     return school.trust
+
+
+@login_required
+def policy_edit(request, pk: int):
+    policy = get_visible_or_404(
+        request.user, policies_visible_to(request.user).select_related("school"), pk=pk
+    )
+    require(can_manage(request.user, policy), "Only the policy's managers may change it.")
+    form = PolicyEditForm(request.POST or None, policy=policy)
+    if request.method == "POST" and form.is_valid():
+        try:
+            policy_update(actor=request.user, policy=policy, **form.cleaned_data)
+        except PolicyError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Policy details saved.")
+            return redirect("policies:detail", pk=policy.pk)
+    return render(request, "policies/policy_edit.html", {"form": form, "policy": policy})
 
 
 @login_required

@@ -113,3 +113,21 @@ ROWS = [
         for p in ("staff_b", "head_b", "trustee")
     ],
 ]
+
+ROWS += [
+    Row("policies:edit", "anonymous", 302, kwargs=_a),
+    *[Row("policies:edit", p, 200, kwargs=_a) for p in ("head_a", "trust_admin")],
+    *[Row("policies:edit", p, 403, kwargs=_a) for p in ("leader_a", "teacher_a", "trust_hr")],
+    *[Row("policies:edit", p, 404, kwargs=_a) for p in ("head_b", "trustee")],
+    Row("policies:edit", "head_a", 403, kwargs=_trust, note="trust-wide: trust admins only"),
+    Row("policies:edit", "trust_admin", 200, kwargs=_trust),
+    Row(
+        "policies:edit",
+        "head_a",
+        200,
+        method="post",
+        kwargs=_a,
+        data=lambda w: {"title": ""},
+        note="invalid form re-renders",
+    ),  # fmt: skip
+]

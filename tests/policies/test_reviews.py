@@ -173,3 +173,33 @@ def test_only_a_trust_wide_policy_can_be_adopted(world):
             adopted_on=timezone.localdate(),
         )  # fmt: skip
     assert not Policy.objects.filter(variant_of=policy).exists()
+
+
+def test_manager_changes_the_owner_who_is_told_and_it_is_audited(world, client_for):
+    policy = school_policy(world)
+    response = client_for("head_a").post(
+        reverse("policies:edit", args=[policy.pk]),
+        {"title": policy.title, "owner": str(world.leader_a.pk), "review_interval_months": "24",
+         "requires_acknowledgement": "on"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    policy.refresh_from_db()
+    assert policy.owner == world.leader_a
+    assert policy.review_interval_months == 24
+    entry = AuditEntry.objects.get(action="policy.updated", target_id=str(policy.pk))
+    assert entry.data["changed"]["owner"] == [world.head_a.pk, world.leader_a.pk]
+    assert Notification.objects.filter(
+        recipient=world.leader_a, kind="policies.owner_assigned"
+    ).exists()
+
+
+def test_an_owner_from_another_school_is_not_offered_and_nothing_changes(world, client_for):
+    policy = school_policy(world)
+    response = client_for("head_a").post(
+        reverse("policies:edit", args=[policy.pk]),
+        {"title": policy.title, "owner": str(world.head_b.pk)},
+    )
+    assert response.status_code == 200
+    assert "owner" in response.context["form"].errors
+    policy.refresh_from_db()
+    assert policy.owner == world.head_a
