@@ -8,6 +8,7 @@ class ChannelsConfig(AppConfig):
     verbose_name = "Official accounts"
 
     def ready(self) -> None:
+        from dashboard.figures import register_figures
         from dashboard.selectors import register_home_cards
         from notifications.kinds import register
 
@@ -17,6 +18,9 @@ class ChannelsConfig(AppConfig):
         for code, kind in notification_kinds().items():
             register(code, kind)
         register_home_cards(home_cards)
+        from .figures import channel_dashboard_figures
+
+        register_figures(channel_dashboard_figures)
 
 
 def notification_kinds() -> dict:
