@@ -61,10 +61,7 @@ class Visitor:
         self.page.on("console", self._on_console)
         self.page.on("pageerror", lambda exc: recorder.errors.append(f"[{who}] page error: {exc}"))
         self.page.on("response", self._on_response)
-        self.page.on(
-            "requestfailed",
-            lambda req: recorder.errors.append(f"[{who}] request failed: {req.url} {req.failure}"),
-        )
+        self.page.on("requestfailed", self._on_request_failed)
 
     # --- recording ------------------------------------------------------------------------
     def _on_console(self, msg) -> None:
@@ -81,6 +78,14 @@ class Visitor:
         if response.request.resource_type != "document" and response.status >= 400:
             self.recorder.errors.append(
                 f"[{self.who}] {response.status} for {response.request.resource_type} {response.url}"
+            )
+
+    def _on_request_failed(self, request) -> None:
+        # ERR_ABORTED is a request the page itself dropped (it navigated away, or the
+        # response was an HTTP error that _on_response already reports).
+        if request.failure != "net::ERR_ABORTED":
+            self.recorder.errors.append(
+                f"[{self.who}] request failed: {request.url} {request.failure}"
             )
 
     def shot(self, slug: str) -> Path:
