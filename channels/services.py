@@ -593,7 +593,7 @@ def accounts_flag_leaver(*, actor: User | None, user: User) -> list[OfficialAcco
     """
     with transaction.atomic():
         accounts = list(
-            OfficialAccount.objects.select_for_update()
+            OfficialAccount.objects.select_for_update(of=("self",))
             .filter(Q(owner=user) | Q(pk__in=selectors._deputy_of(user)))
             .exclude(status__in=[Status.CLOSED, Status.REJECTED])
             .select_related("school", "platform")
