@@ -214,8 +214,12 @@ def version_download(request, pk: int):
     if not version.document:
         raise Http404
     extension = version.document.name.rsplit(".", 1)[-1]
+    try:
+        handle = version.document.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None  # the row outlived its file (restored database, lost volume)
     response = FileResponse(
-        version.document.open("rb"),
+        handle,
         as_attachment=True,
         filename=f"{version.policy.title} v{version.number}.{extension}",
         content_type=version.content_type or "application/octet-stream",
