@@ -179,3 +179,24 @@ def test_leader_dashboard_query_count_is_fixed(world, client_for, count_queries)
         school_policy(world, title=f"P{i}")
         trust_policy(world, title=f"T{i}")
     assert count_queries(client, URL) == before
+
+
+def test_a_local_variant_counts_instead_of_the_trust_policy_at_its_school(world):
+    from django.utils import timezone
+
+    from dashboard.figures import dashboard_scope
+    from policies.selectors import policy_figures
+    from policies.services import policy_adopt
+    from tests.policies.helpers import pdf
+
+    trust = trust_policy(world, review_in_days=400)
+    policy_adopt(
+        actor=world.head_a, policy=trust, school=world.school_a,
+        adopted_on=timezone.localdate(), local_variant_document=pdf(),
+    )  # fmt: skip
+    scope = dashboard_scope(world.trustee)
+    per_school, total = policy_figures(scope.schools, scope.today)
+    a, b = per_school[world.school_a.pk], per_school[world.school_b.pk]
+    assert (a.policies, b.policies, total.policies) == (2, 2, 3)
+    # Acknowledgements expected: 6 staff x 2 policies at each school.
+    assert (a.ack_expected, b.ack_expected) == (12, 12)

@@ -196,3 +196,12 @@ def test_register_query_count_does_not_grow_with_policies(world, client_for, cou
         school_policy(world, title=f"More {i}")
         school_policy(world, school=world.school_b, title=f"B {i}")
     assert count_queries(client, url) == before
+
+
+def test_a_version_whose_file_is_missing_answers_404(world, client_for):
+    policy = school_policy(world)
+    policy.current_version.document.delete(save=False)
+    response = client_for("staff_a").get(
+        reverse("policies:download", args=[policy.current_version_id])
+    )
+    assert response.status_code == 404
