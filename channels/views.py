@@ -58,7 +58,7 @@ def account_list(request):
     return render(
         request,
         "channels/account_list.html",
-        {"accounts": accounts, "can_register": can_register},
+        {"accounts": accounts, "can_register": can_register, "today": selectors._today()},
     )
 
 

@@ -585,3 +585,38 @@ def test_leader_home_page_shows_waiting_cards_with_a_fixed_query_count(
     assert "official accounts awaiting approval" not in (
         client_for("teacher_a").get(url).content.decode()
     )
+
+
+# --- platform catalogue -----------------------------------------------------------------------
+
+
+def test_trust_admin_edits_a_platform_and_it_is_audited(world):
+    tiktok = platform("TikTok")
+    services.platform_save(actor=world.trust_admin, platform=tiktok, data={"min_age": 16})
+    tiktok.refresh_from_db()
+    assert tiktok.min_age == 16
+    entry = AuditEntry.objects.get(action="platform.updated")
+    assert entry.data == {"changed": ["min_age"]}
+
+
+def test_leader_cannot_edit_the_platform_list(world):
+    with pytest.raises(ChannelError):
+        services.platform_save(actor=world.head_a, platform=platform("TikTok"), data={"min_age": 9})
+
+
+def test_a_raised_minimum_age_blocks_new_registrations_below_it(world):
+    services.platform_save(
+        actor=world.trust_admin, platform=platform("Instagram"), data={"min_age": 16}
+    )
+    with pytest.raises(ChannelError) as exc:
+        register(world, audience_year_groups=["11"], students_can_comment=True)
+    assert "Year 11 pupils are aged 15–16" in exc.value.message
+
+
+def test_a_withdrawn_platform_takes_no_new_accounts(world):
+    services.platform_save(
+        actor=world.trust_admin, platform=platform("Instagram"), data={"is_active": False}
+    )
+    with pytest.raises(ChannelError) as exc:
+        register(world)
+    assert exc.value.field == "platform"

@@ -406,3 +406,25 @@ def test_every_channels_email_renders_with_its_context(world):
         message = build_message(n)
         assert "Alder Academy" in message.body, kind
         assert "/official-accounts/1/" in message.body, kind
+
+
+def test_trust_admin_adds_a_platform_through_the_form(world, client_for):
+    response = client_for("trust_admin").post(
+        reverse("channels:platform_create"),
+        {"name": "Mastodon", "min_age": "16", "terms_url": "https://mastodon.social/terms"},
+    )
+    assert response.status_code == 302
+    from channels.models import Platform
+
+    added = Platform.objects.get(name="Mastodon")
+    assert added.min_age == 16 and not added.is_active  # unticked box: not open yet
+
+
+def test_account_list_flags_an_overdue_review(world, client_for):
+    from datetime import date
+
+    account = make_account(world.school_a, requested_by=world.teacher_a, status=S.ACTIVE)
+    account.next_review_due = date(2020, 1, 1)
+    account.save()
+    body = client_for("leader_a").get(reverse("channels:account_list")).content.decode()
+    assert "Review overdue" in body
