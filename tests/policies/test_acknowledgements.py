@@ -126,3 +126,11 @@ def test_outstanding_query_count_does_not_grow(world, client_for, count_queries)
         school_policy(world, title=f"P{i}")
         role_assign(actor=None, user=UserFactory(), school=world.school_a, role=SchoolRole.STAFF)
     assert count_queries(client, url) == before
+
+
+def test_policy_owner_sees_their_policies_due_for_review_on_the_home_page(world, client_for):
+    school_policy(world, owner=world.leader_a, review_in_days=10)
+    school_policy(world, owner=world.leader_a, review_in_days=300, title="Not yet due")
+    body = client_for("leader_a").get(reverse("dashboard:home")).content.decode()
+    card = body.split("Policies you own that are overdue", 1)[0].rsplit('<a class="card', 1)[1]
+    assert '<p class="display-6 mb-0">1</p>' in card
