@@ -39,6 +39,9 @@ def test_invited_leader_sets_password_enrols_two_factor_and_signs_in(world, new_
     # A trust administrator signs in with password and authenticator code.
     boss = new_visitor("admin")
     sign_in_with_password(boss, admin.email, TEST_PASSWORD)
+    # The password alone opens nothing: the home page sends them back for the code.
+    boss.goto("dashboard:home", slug="home-before-code")
+    assert boss.path.startswith(reverse("accounts:two_factor")), boss.page.url
     verify_totp(boss, admin_device)
     assert boss.path == reverse("dashboard:home")
 
