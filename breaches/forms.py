@@ -54,8 +54,8 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         schools = schools_visible_to(user, Perm.STAFF)
         self.fields["school"].queryset = schools
-        if schools.count() == 1:
-            self.fields["school"].initial = schools.first()
+        if len(schools) == 1:
+            self.fields["school"].initial = schools[0]
         # Staff of the schools the reporter works at; the service checks the chosen school.
         self.fields["subject"].queryset = (
             User.objects.filter(

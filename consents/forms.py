@@ -51,7 +51,10 @@ class ImportUploadForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school"].queryset = schools_visible_to(user, Perm.MANAGE_CONSENT)
+        schools = schools_visible_to(user, Perm.MANAGE_CONSENT)
+        self.fields["school"].queryset = schools
+        if len(schools) == 1:  # most office staff keep one school's records
+            self.fields["school"].initial = schools[0]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
