@@ -107,6 +107,7 @@ class Visitor:
 
     @property
     def path(self) -> str:
+        """The current path with its query string ("/accounts/two-factor/?next=%2F")."""
         return self.page.url.removeprefix(self.base_url).split("#")[0]
 
     def goto(self, target: str, *args, slug: str | None = None, status: int = 200, **kwargs):
@@ -128,6 +129,17 @@ class Visitor:
             self.page.get_by_role("button", name=button, exact=True).click()
         response = nav.value
         self.page.wait_for_load_state("load")
+        self.check(slug)
+        assert response is not None and response.status == status, (
+            f"{slug}: expected {status}, got {response and response.status} at {self.page.url}"
+        )
+        return response
+
+    def follow(self, link: str | re.Pattern, *, slug: str, status: int = 200):
+        """Click the link with this accessible name and wait for the next page."""
+        with self.page.expect_navigation() as nav:
+            self.page.get_by_role("link", name=link).first.click()
+        response = nav.value
         self.check(slug)
         assert response is not None and response.status == status, (
             f"{slug}: expected {status}, got {response and response.status} at {self.page.url}"
