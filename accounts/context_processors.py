@@ -2,6 +2,7 @@
 
 from django.conf import settings
 
+from .middleware import needs_second_factor
 from .roles import Perm, TrustRoleKind
 from .selectors import school_roles_of, trust_roles_of
 
@@ -21,5 +22,7 @@ def portal(request):
             "is_trustee": TrustRoleKind.TRUSTEE in trust_roles,
             "is_trust_hr": TrustRoleKind.TRUST_HR in trust_roles,
             "perm": Perm,
+            # Signed in with a password only: show no menu until the second factor is given.
+            "second_factor_pending": needs_second_factor(user),
         },
     }
