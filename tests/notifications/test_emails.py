@@ -98,3 +98,17 @@ def test_accounts_role_changed_email_names_the_role(world):
     assert message.subject == "Your roles in the policy portal changed"
     assert "Role: School leader (granted)" in message.body
     assert "at Alder Academy" in message.body
+
+
+def test_every_digestible_kind_has_a_body_block_the_digest_can_list():
+    from django.template.loader_tags import BlockNode
+
+    without = []
+    for code, kind in sorted(KINDS.items()):
+        if not kind.digestible or kind.confidential:
+            continue
+        for name in template_names(code):
+            nodes = get_template(name).template.nodelist.get_nodes_by_type(BlockNode)
+            if not any(node.name == "body" for node in nodes):
+                without.append(name)
+    assert not without, f"digestible kinds need a {{% block body %}}: {without}"
