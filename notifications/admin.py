@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import DigestEmail, Notification, NotificationPreference
+from .services import notifications_requeue
 
 
 @admin.register(Notification)
@@ -14,6 +15,13 @@ class NotificationAdmin(admin.ModelAdmin):
     # The context may name people and records; support sees the delivery state, not content.
     exclude = ("context",)
     readonly_fields = [f.name for f in Notification._meta.fields if f.name not in ("id", "context")]
+
+    actions = ["requeue"]
+
+    @admin.action(description="Try failed emails again")
+    def requeue(self, request, queryset):
+        count = notifications_requeue(request.user, list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, f"{count} failed email(s) queued again.")
 
     def has_add_permission(self, request):
         return False

@@ -133,3 +133,24 @@ def preference_update(user, *, weekly_digest: bool) -> NotificationPreference:
         if released:
             transaction.on_commit(lambda: _queue(released))
     return pref
+
+
+def notifications_requeue(actor, ids: list[int]) -> int:
+    """Give failed emails another round of attempts (support, after fixing the relay or a
+    template). Only failed rows change; the audit entry records who asked and how many."""
+    from audit.services import record
+
+    with transaction.atomic():
+        failed = Notification.objects.filter(
+            pk__in=ids, email_status=Notification.EmailStatus.FAILED, digest=False
+        )
+        requeued = list(failed.values_list("pk", flat=True))
+        failed.update(
+            email_status=Notification.EmailStatus.PENDING,
+            email_attempts=0,
+            email_next_attempt_at=None,
+        )
+        if requeued:
+            record(actor, "notifications.requeued", data={"count": len(requeued)})
+            transaction.on_commit(lambda: _queue(requeued))
+    return len(requeued)

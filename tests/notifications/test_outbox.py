@@ -194,3 +194,20 @@ def test_row_of_a_kind_no_longer_registered_is_sent_as_a_bare_pointer(world):
     (message,) = mail.outbox
     assert "needs your attention" in message.body
     assert "Leader" not in message.body
+
+
+def test_requeue_sends_a_failed_email_again_and_is_audited(
+    world, django_capture_on_commit_callbacks
+):
+    from audit.models import AuditEntry
+    from notifications.services import notifications_requeue
+
+    failed, sent = notify([world.teacher_a, world.leader_a], "accounts.role_changed")
+    Notification.objects.filter(pk=failed.pk).update(email_status="failed", email_attempts=6)
+    Notification.objects.filter(pk=sent.pk).update(email_status="sent")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications_requeue(world.trust_admin, [failed.pk, sent.pk]) == 1
+    failed.refresh_from_db()
+    assert failed.email_status == Notification.EmailStatus.SENT
+    assert [m.to for m in mail.outbox] == [[world.teacher_a.email]]
+    assert AuditEntry.objects.filter(action="notifications.requeued").count() == 1
