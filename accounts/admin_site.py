@@ -10,8 +10,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import resolve_url
-from django.urls import NoReverseMatch, reverse
+from django.shortcuts import redirect, resolve_url
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp.admin import OTPAdminSite
 
 from .selectors import is_trust_admin
@@ -33,18 +34,19 @@ class PortalAdminSite(OTPAdminSite):
 
     def login(self, request, extra_context=None):
         user = request.user
+        next_url = request.GET.get("next") or ""
+        if self.has_permission(request):
+            if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+                next_url = reverse("admin:index")
+            return redirect(next_url)
         if user.is_authenticated and is_trust_admin(user) and not user.is_verified():
-            try:
-                two_factor = reverse("accounts:two_factor")
-            except NoReverseMatch:
-                two_factor = None
-            if two_factor:
-                return redirect_to_login(
-                    request.GET.get("next") or reverse("admin:index"), two_factor
-                )
+            return redirect_to_login(
+                next_url or reverse("admin:index"), reverse("accounts:two_factor")
+            )
         if user.is_authenticated:
             # Signed in but not allowed (or second factor not passed): the portal's sign-in
             # would only bounce them back here.
             raise PermissionDenied("The administration site is for trust administrators.")
-        next_url = request.GET.get("next") or request.get_full_path()
-        return redirect_to_login(next_url, resolve_url(settings.LOGIN_URL))
+        return redirect_to_login(
+            next_url or reverse("admin:index"), resolve_url(settings.LOGIN_URL)
+        )

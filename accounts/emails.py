@@ -6,6 +6,8 @@ show; it is sent after commit with a one-time link (subject, text and HTML templ
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
@@ -13,6 +15,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+
+logger = logging.getLogger(__name__)
 
 
 def invitation_link(user) -> str:
@@ -42,10 +46,15 @@ def send_invitation(user_id: int) -> None:
         "valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
     }
     subject = render_to_string("accounts/invite_email_subject.txt", context).strip()
-    send_mail(
-        subject,
-        render_to_string("accounts/invite_email.txt", context),
-        None,
-        [user.email],
-        html_message=render_to_string("accounts/invite_email.html", context),
-    )
+    try:
+        send_mail(
+            subject,
+            render_to_string("accounts/invite_email.txt", context),
+            None,
+            [user.email],
+            html_message=render_to_string("accounts/invite_email.html", context),
+        )
+    except Exception as exc:
+        # The account is committed; the administrator can resend from the person's page.
+        # Log the kind of failure only: the message could quote the link.
+        logger.error("Invitation email for user %s not sent: %s", user_id, type(exc).__name__)

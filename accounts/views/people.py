@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
@@ -364,8 +363,7 @@ class InviteAcceptView(auth_views.PasswordResetConfirmView):
         return user if user is not None and user.is_active else None
 
     def form_valid(self, form):
-        with transaction.atomic():
-            user_invitation_accept(user=self.user, password=form.cleaned_data["new_password1"])
+        user_invitation_accept(user=self.user, password=form.cleaned_data["new_password1"])
         del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
         messages.success(self.request, "Your password is set. Sign in with your email and it.")
         return redirect("accounts:login")

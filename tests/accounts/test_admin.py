@@ -73,3 +73,9 @@ def test_trustee_is_refused(world, client_for):
     client = client_for("trustee")
     assert client.get(INDEX).status_code == 302
     assert client.get(reverse("admin:login")).status_code == 403
+
+
+def test_admin_login_sends_a_permitted_admin_on_to_the_index(world, client_for):
+    response = client_for("trust_admin").get(reverse("admin:login") + "?next=https://evil.example/")
+    assert response.status_code == 302
+    assert response["Location"] == INDEX
