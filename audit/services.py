@@ -128,7 +128,8 @@ def record(
     the address of the request being handled (if any) is used. Joins the caller's
     transaction: if the change it records rolls back, so does the entry. Entries written at
     the same time still form one chain: the chain head row is locked while appending, and the
-    id is drawn after the lock, so id order is chain order.
+    id is drawn after the lock, so id order is chain order. The lock is held until the
+    caller's transaction ends, so call record() after the change, at the end of the service.
     """
     if not ACTION_PATTERN.match(action) or len(action) > 64:
         raise ValueError("Audit actions are namespaced, e.g. 'account.approved'.")
@@ -140,7 +141,6 @@ def record(
         ip = None
     school_id = getattr(school, "pk", school)
     entry = AuditEntry(
-        created_at=timezone.now(),
         actor=actor,
         actor_name=(actor.get_full_name() if actor else "")[:150],
         actor_email=(actor.email if actor else "")[:254],
@@ -156,6 +156,8 @@ def record(
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(
             id=1, defaults={"last_hash": GENESIS_HASH}
         )
+        # Stamped under the lock, so time order follows chain (and id) order.
+        entry.created_at = timezone.now()
         entry.prev_hash = head.last_hash
         entry.entry_hash = compute_hash(head.last_hash, entry)
         entry.save(force_insert=True)

@@ -215,3 +215,10 @@ def test_my_activity_download_holds_only_my_entries(world, client_for):
     ids = {int(r["id"]) for r in csv.DictReader(io.StringIO(text))}
     assert mine.pk in ids and theirs.pk not in ids
     assert "hunter2hunter2" not in text
+
+
+@pytest.mark.parametrize("cursor", ["abc", "²", "-1", "9" * 40, ""])
+def test_nonsense_page_cursor_shows_the_first_page(admin, sample, cursor):
+    response = admin.get(LIST, {"before": cursor})
+    assert response.status_code == 200
+    assert sample["login"].pk in shown_ids(response)
