@@ -6,8 +6,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from accounts.models import School, User
 from accounts.selectors import is_trust_admin, schools_visible_to
@@ -175,3 +177,34 @@ def verify_chain(batch_size: int = 5000) -> ChainReport:
             f"the last one present is #{prev_id}",
         )
     return ChainReport(True, checked)
+
+
+# Monitoring (clause 6): what a trust administrator should look at from the home page.
+WATCHED_ACTIONS = (
+    ("access.denied", "Attempts to open another school's records (7 days)"),
+    ("auth.locked_out", "Sign-in lockouts (7 days)"),
+)
+
+
+def home_cards(user) -> list:
+    """Cards for trust administrators when something was denied or locked out this week.
+    One query, whatever the log holds."""
+    from dashboard.selectors import HomeCard
+
+    if not is_trust_admin(user):
+        return []
+    since = timezone.localdate() - timedelta(days=6)
+    counts = entries_visible_to(user).aggregate(
+        **{
+            f"n{i}": Count("id", filter=Q(action=action, created_at__gte=_day_start(since)))
+            for i, (action, _) in enumerate(WATCHED_ACTIONS)
+        }
+    )
+    cards = []
+    for i, (action, title) in enumerate(WATCHED_ACTIONS):
+        if counts[f"n{i}"]:
+            query = urlencode({"action": action, "date_from": since.isoformat()})
+            cards.append(
+                HomeCard(title, counts[f"n{i}"], f"{reverse('audit:list')}?{query}", "warning")
+            )
+    return cards

@@ -222,3 +222,26 @@ def test_nonsense_page_cursor_shows_the_first_page(admin, sample, cursor):
     response = admin.get(LIST, {"before": cursor})
     assert response.status_code == 200
     assert sample["login"].pk in shown_ids(response)
+
+
+def test_trust_admin_home_shows_denied_access_and_lockouts_of_the_week(world, client_for):
+    home = reverse("dashboard:home")
+    client = client_for("trust_admin")
+    assert "Sign-in lockouts" not in client.get(home).content.decode()
+    record(world.leader_a, "access.denied", world.teacher_b, world.school_b)
+    record(None, "auth.locked_out", world.teacher_a, data={"email": world.teacher_a.email})
+    record(None, "auth.locked_out", world.leader_a, data={"email": world.leader_a.email})
+    cards = {c.title: c for c in client.get(home).context["cards"]}
+    lockouts = cards["Sign-in lockouts (7 days)"]
+    assert lockouts.count == 2 and lockouts.url.startswith(LIST + "?action=auth.locked_out")
+    assert cards["Attempts to open another school's records (7 days)"].count == 1
+    assert "Sign-in lockouts" not in client_for("head_a").get(home).content.decode()
+
+
+def test_trust_admin_home_query_count_does_not_grow_with_the_log(world, client_for, count_queries):
+    client = client_for("trust_admin")
+    record(None, "auth.locked_out", world.teacher_a)
+    before = count_queries(client, reverse("dashboard:home"))
+    for _ in range(30):
+        record(world.leader_a, "access.denied", world.teacher_b, world.school_b)
+    assert count_queries(client, reverse("dashboard:home")) == before
