@@ -10,9 +10,9 @@ from .models import AuditEntry
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
     list_display = ("created_at", "action", "actor_name", "actor_email", "target_repr", "school")
-    list_filter = ("action",)
+    # No list_filter or date_hierarchy: both run DISTINCT over the whole log on every page.
+    # The portal's own audit view (audit:list) is the place to filter.
     search_fields = ("action", "actor_name", "actor_email", "target_repr", "target_id")
-    date_hierarchy = "created_at"
     list_select_related = ("school",)
     show_full_result_count = False  # no COUNT(*) over millions of rows on every page
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
