@@ -16,6 +16,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("official-accounts/", include("channels.urls")),
     path("register/", include("channels.public_urls")),
+    path("escrow/", include("escrow.urls")),
     path("consents/", include("consents.urls")),
     path("breaches/", include("breaches.urls")),
     path("policies/", include("policies.urls")),

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "audit",
     "notifications",
     "channels",
+    "escrow",
     "consents",
     "breaches",
     "policies",
@@ -288,6 +289,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "channels.tasks.remind_overdue_reviews",
         "schedule": crontab(hour=7, minute=20),
     },
+    # Credential escrow (issue 5): rotation due/overdue and yearly-check reminders (5.19),
+    # once per due date; superseded versions past ESCROW_KEEP_OLD_DAYS lose their ciphertext.
+    "escrow-reminders": {
+        "task": "escrow.tasks.send_reminders",
+        "schedule": crontab(hour=7, minute=25),
+    },
+    "escrow-destroy-old-versions": {
+        "task": "escrow.tasks.destroy_old_versions",
+        "schedule": crontab(hour=3, minute=10),
+    },
 }
 
 # --- Consent (issue 6) ------------------------------------------------------------------
@@ -309,6 +320,19 @@ CHANNELS = {
     # 4.5(h): screenshots of inappropriate comments (PNG, JPEG, WebP by content).
     "SCREENSHOT_MAX_BYTES": env.int("CHANNELS_SCREENSHOT_MAX_BYTES", default=5 * 1024 * 1024),
 }
+
+# --- Credential escrow (issue 5; docs/security.md) ---------------------------------------
+# 5.19: passwords of official accounts change at least this often (days); owners are
+# reminded this many days before.
+ESCROW_ROTATION_DAYS = env.int("ESCROW_ROTATION_DAYS", default=90)
+ESCROW_ROTATION_REMINDER_DAYS = 14
+# 4.5c: superseded login details stay sealed this long for recovery, then are destroyed.
+ESCROW_KEEP_OLD_DAYS = env.int("ESCROW_KEEP_OLD_DAYS", default=30)
+# 4.5c: a leader confirms the escrowed details still work at least this often (days).
+ESCROW_CHECK_INTERVAL_DAYS = 365
+# Retrievals one person may make in an hour; beyond it a refusal and an alert to the trust
+# administrators.
+ESCROW_RETRIEVALS_PER_HOUR = env.int("ESCROW_RETRIEVALS_PER_HOUR", default=10)
 
 # --- Breaches (issue 7) -----------------------------------------------------------------
 BREACH_EVIDENCE_MAX_BYTES = env.int("BREACH_EVIDENCE_MAX_BYTES", default=10_000_000)

@@ -1,0 +1,40 @@
+from django.apps import AppConfig
+
+
+class EscrowConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "escrow"
+    label = "escrow"
+    verbose_name = "Credential escrow"
+
+    def ready(self) -> None:
+        from breaches.services import ACTION_HOOKS, REPORT_HOOKS
+        from channels.gates import ESCROW_GATE, register_gate
+        from notifications.kinds import register
+
+        from . import receivers  # noqa: F401  (accounts.events: leavers, role removals)
+        from .services import breach_action_hook, breach_report_hook, escrow_gate
+
+        for code, kind in notification_kinds().items():
+            register(code, kind)
+        register_gate(ESCROW_GATE, escrow_gate)
+        if breach_report_hook not in REPORT_HOOKS:
+            REPORT_HOOKS.append(breach_report_hook)
+        if breach_action_hook not in ACTION_HOOKS:
+            ACTION_HOOKS.append(breach_action_hook)
+
+
+def notification_kinds() -> dict:
+    """Every escrow kind is confidential: the email says only "open the portal" (4.5c)."""
+    from notifications.kinds import Kind
+
+    subjects = {
+        "escrow.retrieved": "Login details of your official account were retrieved",
+        "escrow.break_glass": "Emergency retrieval of an official account's login details",
+        "escrow.rate_limited": "Too many retrievals of login details",
+        "escrow.rotation_required": "The password of an official account must be changed",
+        "escrow.rotation_due": "The password of an official account is due to be changed",
+        "escrow.rotation_overdue": "The password of an official account is overdue for change",
+        "escrow.check_due": "The yearly check of escrowed login details is due",
+    }
+    return {code: Kind(subject, confidential=True) for code, subject in subjects.items()}

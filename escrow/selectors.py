@@ -1,0 +1,159 @@
+"""Reads of the escrow. Which official accounts' escrow records a person may see, who may
+retrieve, and the reports (4.5c). Never returns a secret: decryption is a service."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import School, User
+from accounts.roles import Perm
+from accounts.selectors import (
+    is_trust_admin,
+    school_ids_with_perm,
+    schools_administered_by,
+    user_has_school_perm,
+)
+from channels.models import OfficialAccount
+from channels.selectors import is_on_team, users_with_school_perm
+
+from .models import Credential, CredentialVersion, Retrieval
+
+# Accounts that no longer hold a name have nothing to escrow.
+ESCROWABLE = [
+    OfficialAccount.Status.APPROVED,
+    OfficialAccount.Status.ACTIVE,
+    OfficialAccount.Status.SUSPENDED,
+    OfficialAccount.Status.SUBMITTED,
+    OfficialAccount.Status.DRAFT,
+    OfficialAccount.Status.CHANGES_REQUESTED,
+]
+
+
+def _anonymous(user) -> bool:
+    return not getattr(user, "is_authenticated", False) or not user.is_active
+
+
+def escrow_account_visible_to(user) -> QuerySet[OfficialAccount]:
+    """Accounts whose escrow page the user may open: the school's leaders and headteacher
+    (Perm.RETRIEVE_CREDENTIAL), trust administrators (break-glass) and the account's team."""
+    if _anonymous(user):
+        return OfficialAccount.objects.none()
+    deputy_of = OfficialAccount.deputies.through.objects.filter(user=user).values(
+        "officialaccount_id"
+    )
+    condition = (
+        Q(school__in=school_ids_with_perm(user, Perm.RETRIEVE_CREDENTIAL))
+        | Q(owner=user)
+        | Q(pk__in=deputy_of)
+    )
+    if is_trust_admin(user):
+        condition |= Q(school__in=schools_administered_by(user).values("pk"))
+    return OfficialAccount.objects.filter(condition)
+
+
+def escrow_list_for(user) -> QuerySet[OfficialAccount]:
+    """The escrow page: a fixed number of queries however many accounts."""
+    return (
+        escrow_account_visible_to(user)
+        .filter(status__in=ESCROWABLE)
+        .select_related("school", "platform", "owner", "credential")
+        .annotate(
+            has_current=Exists(
+                CredentialVersion.objects.filter(
+                    credential__account=OuterRef("pk"), superseded_at__isnull=True
+                )
+            )
+        )
+        .order_by("school__name", "platform__name", "handle")
+    )
+
+
+def current_version(credential: Credential | None) -> CredentialVersion | None:
+    if credential is None:
+        return None
+    return credential.versions.filter(superseded_at__isnull=True).first()
+
+
+def credential_of(account: OfficialAccount) -> Credential | None:
+    return Credential.objects.filter(account=account).first()
+
+
+def may_deposit(user, account: OfficialAccount) -> bool:
+    """The owner or a deputy (4.5c: the owner gives the details; a deputy may stand in)."""
+    return is_on_team(user, account)
+
+
+def may_retrieve(user, account: OfficialAccount) -> bool:
+    return user_has_school_perm(user, Perm.RETRIEVE_CREDENTIAL, account.school_id)
+
+
+def may_break_glass(user, account: OfficialAccount) -> bool:
+    """Trust administrators of the account's trust, in an emergency (reason required)."""
+    return (
+        not may_retrieve(user, account)
+        and schools_administered_by(user).filter(pk=account.school_id).exists()
+    )
+
+
+def retrievals_in_last_hour(user, now=None) -> int:
+    now = now or timezone.now()
+    return Retrieval.objects.filter(user=user, at__gt=now - timedelta(hours=1)).count()
+
+
+def retrieval_limit() -> int:
+    return settings.ESCROW_RETRIEVALS_PER_HOUR
+
+
+def retrievals_of_account(account: OfficialAccount) -> QuerySet[Retrieval]:
+    """The per-account report: who retrieved the login details (4.5c)."""
+    return Retrieval.objects.filter(credential__account=account).select_related("user")
+
+
+def retrievals_by_person(viewer, person: User) -> QuerySet[Retrieval]:
+    """The per-person report (leavers, investigations): which credentials `person` retrieved,
+    limited to the schools the viewer answers for."""
+    qs = Retrieval.objects.filter(user=person)
+    if not is_trust_admin(viewer):
+        qs = qs.filter(school__in=school_ids_with_perm(viewer, Perm.RETRIEVE_CREDENTIAL))
+    return qs.select_related(
+        "school", "credential__account__platform", "credential__account"
+    ).order_by("-at")
+
+
+def may_see_reports(user) -> bool:
+    return (
+        is_trust_admin(user)
+        or School.objects.filter(
+            pk__in=school_ids_with_perm(user, Perm.RETRIEVE_CREDENTIAL)
+        ).exists()
+    )
+
+
+def retrievers_of(school: School | int) -> QuerySet[User]:
+    return users_with_school_perm(school, Perm.RETRIEVE_CREDENTIAL)
+
+
+def versions_of(credential: Credential | None) -> QuerySet[CredentialVersion]:
+    if credential is None:
+        return CredentialVersion.objects.none()
+    return credential.versions.select_related("deposited_by")
+
+
+def escrow_state(account: OfficialAccount, today=None) -> tuple[str, str]:
+    """(words, Bootstrap tone) for the list: from `escrow_list_for` rows, no query."""
+    today = today or timezone.localdate()
+    try:
+        credential = account.credential
+    except Credential.DoesNotExist:
+        credential = None
+    if credential is None or not getattr(account, "has_current", True):
+        return "No login details yet", "danger"
+    if credential.rotation_required:
+        return "Password must be changed", "danger"
+    if credential.rotation_overdue(today):
+        return f"Change overdue since {credential.rotation_due:%d %b %Y}", "warning"
+    return f"In escrow; change due {credential.rotation_due:%d %b %Y}", "success"
