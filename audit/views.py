@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.access import require
 from accounts.selectors import is_trust_admin, schools_visible_to
+from dashboard.figures import csv_safe
 
 from .forms import NAMESPACES, AuditFilterForm
 from .selectors import activity_of, entries_visible_to, filter_entries, iterate_in_batches
@@ -33,7 +34,6 @@ EXPORT_FIELDS = (
     "data",
     "entry_hash",
 )
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _int_param(request: HttpRequest, name: str) -> int | None:
@@ -82,8 +82,7 @@ def _csv_cell(value) -> str:
         return ""
     if isinstance(value, dict | list):
         value = json.dumps(value, sort_keys=True, ensure_ascii=False)
-    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return csv_safe(value.isoformat() if hasattr(value, "isoformat") else value)
 
 
 class _Echo:

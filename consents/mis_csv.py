@@ -282,12 +282,3 @@ def parse(data: bytes, mapping: dict[str, str] | None = None) -> ParseResult:
     except csv.Error as exc:
         errors.append(RowError(reader.line_num, f"Not a readable CSV line: {exc}."))
     return ParseResult(headers, mapping, rows, errors, encoding)
-
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_cell(value) -> str:
-    """A cell a spreadsheet would run as a formula is prefixed with a quote (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text

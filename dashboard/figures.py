@@ -173,7 +173,10 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_safe(value: object) -> str:
-    """Neutralise spreadsheet formulas (CSV injection): a leading quote makes them text."""
+    """Neutralise spreadsheet formulas (CSV injection): a leading quote makes them text.
+
+    The one place every CSV the portal exports (dashboard, audit log) passes its cells through.
+    """
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
