@@ -11,14 +11,22 @@ cfg = environ.Env.db_url_config(url)
 if "postgresql" not in cfg["ENGINE"]:
     sys.exit(f"make test runs on PostgreSQL only; DATABASE_URL is {cfg['ENGINE']}.")
 try:
-    psycopg2.connect(
+    conn = psycopg2.connect(
         dbname="postgres",
         user=cfg.get("USER") or "postgres",
         password=cfg.get("PASSWORD") or None,
         host=cfg.get("HOST") or "127.0.0.1",
         port=cfg.get("PORT") or 5432,
         connect_timeout=5,
-    ).close()
+    )
+    # The database itself (not only test_<name>) lets `makemigrations --check` compare the
+    # migration history instead of warning that it cannot.
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]])
+        if cur.fetchone() is None:
+            cur.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
+    conn.close()
 except psycopg2.OperationalError as exc:
     sys.exit(
         f"No PostgreSQL answers at {cfg.get('HOST')}:{cfg.get('PORT')} ({exc.args[0].strip()}).\n"

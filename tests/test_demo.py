@@ -15,7 +15,9 @@ def test_demo_has_a_person_in_every_role_at_every_school_and_loads_twice(capsys)
     call_command("load_demo")
     assert (User.objects.count(), Membership.objects.count(), TrustRole.objects.count()) == counts
 
-    schools = list(School.objects.filter(email_domains__domain__endswith="starmat.example").distinct())
+    schools = list(
+        School.objects.filter(email_domains__domain__endswith="starmat.example").distinct()
+    )
     assert len(schools) >= 3
     for school in schools:
         held = set(Membership.objects.filter(school=school).values_list("role", flat=True))
