@@ -103,6 +103,10 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache carries what workers tell web processes before a transaction commits (the MIS
+# import's progress bar): in production it must be shared, e.g. redis://redis:6379/1.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
 # --- People and sign-in (issue: people and access) -------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

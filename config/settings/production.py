@@ -40,6 +40,8 @@ if CREDENTIAL_KEYS_FILE and not CREDENTIAL_KEYS:  # noqa: F405
             f"CREDENTIAL_KEYS_FILE names {_keys_file}, which is missing or empty."
         )
 
+CACHES = {"default": env.cache("CACHE_URL", default="redis://redis:6379/1")}
+
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Behind the proxy REMOTE_ADDR is the proxy's: sign-in lockouts must key on the client's
 # address, worked out by the same rule as the audit log (TRUSTED_PROXY_COUNT).
