@@ -48,6 +48,12 @@ class ReportForm(forms.Form):
         queryset=None, required=False, label="Member of staff concerned (if any)"
     )
     students_involved = forms.BooleanField(required=False, label="Students are involved")
+    account = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="Official account concerned (if any)",
+        help_text="Naming an account asks its owner to change its login details (5.19).",
+    )
     evidence = MultipleFileField(required=False, label="Evidence (photos or PDF)")
 
     def __init__(self, *args, user, **kwargs):
@@ -65,6 +71,24 @@ class ReportForm(forms.Form):
             .distinct()
             .order_by("full_name")
         )
+
+        from channels.models import OfficialAccount
+
+        self.fields["account"].queryset = (
+            OfficialAccount.objects.filter(
+                school__in=school_ids_with_perm(user, Perm.STAFF),
+                status__in=["active", "suspended"],
+            )
+            .select_related("platform")
+            .order_by("handle")
+        )
+
+    def clean(self):
+        data = super().clean()
+        account, school = data.get("account"), data.get("school")
+        if account and school and account.school_id != school.pk:
+            self.add_error("account", "Choose an account of the school you report to.")
+        return data
 
     def clean_seen_at(self):
         seen = self.cleaned_data["seen_at"]

@@ -472,3 +472,42 @@ def declaration_acknowledge(*, actor, declaration: Declaration) -> Declaration:
             school=declaration.school_id,
         )
     return declaration
+
+
+def case_from_comment_report(*, actor, report) -> BreachCase:
+    """4.5(h): a leader turns an inappropriate-comment report into a breach case. The case
+    points at the report; the screenshot becomes evidence when it is a JPEG or PNG."""
+    require(
+        user_has_school_perm(actor, Perm.RECEIVE_COMMENT_REPORTS, report.school_id),
+        "Only the school's leadership team opens cases from comment reports.",
+    )
+    existing = BreachCase.objects.filter(comment_report=report).first()
+    if existing is not None:
+        return existing
+    files: list[bytes] = []
+    note = ""
+    if report.screenshot:
+        with report.screenshot.open("rb") as fh:
+            data = fh.read()
+        try:
+            evidence_files.clean(data)
+            files.append(data)
+        except evidence_files.EvidenceRefused as exc:
+            # The screenshot stays on the comment report; the case says why it is not copied.
+            note = f"\nThe screenshot is on the comment report only: {exc}"
+    removed = "It has been removed." if report.was_removed else "It is not removed yet."
+    description = (
+        f"Inappropriate comment on {report.account}. {removed}\n{report.description}{note}"
+    )
+    return breach_report(
+        actor=actor,
+        school=report.school,
+        category=Category.INAPPROPRIATE_COMMENT,
+        seen_at=report.created_at,
+        description=description.strip(),
+        platform=report.account.platform.name,
+        link=report.comment_url,
+        account=report.account,
+        comment_report=report,
+        files=files,
+    )

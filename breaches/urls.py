@@ -5,6 +5,11 @@ from . import views
 app_name = "breaches"
 urlpatterns = [
     path("report/", views.report_create, name="report"),
+    path(
+        "from-comment-report/<int:report_pk>/",
+        views.case_from_comment_report,
+        name="from_comment_report",
+    ),
     path("my-reports/", views.my_reports, name="my_reports"),
     path("my-reports/<uuid:pk>/", views.my_report, name="my_report"),
     path("cases/", views.case_list, name="case_list"),

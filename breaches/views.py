@@ -58,6 +58,19 @@ def report_create(request):
 
 
 @login_required
+@require_POST
+def case_from_comment_report(request, report_pk):
+    from channels.selectors import comment_report_visible_to
+
+    report = get_visible_or_404(request.user, comment_report_visible_to(request.user), pk=report_pk)
+    case = services.case_from_comment_report(actor=request.user, report=report)
+    messages.success(request, f"Breach case {case.reference} opened from the comment report.")
+    if selectors.case_visible_to(request.user).filter(pk=case.pk).exists():
+        return redirect("breaches:case_detail", pk=case.pk)
+    return redirect("breaches:my_report", pk=case.pk)
+
+
+@login_required
 def my_reports(request):
     reports = (
         selectors.reports_by(request.user).select_related("school").order_by("-created_at")[:100]

@@ -103,3 +103,18 @@ ROWS = [
         for p in ["head_b", "leader_a"]
     ],
 ]
+
+
+def comment_report_a(w):
+    from tests.channels.permission_rows_channels import comment_report
+
+    return {"report_pk": comment_report(w)["pk"]}
+
+
+ROWS += [
+    Row("breaches:from_comment_report", "leader_a", 302, method="post", kwargs=comment_report_a),
+    Row("breaches:from_comment_report", "head_a", 302, method="post", kwargs=comment_report_a),
+    Row("breaches:from_comment_report", "leader_b", 404, method="post", kwargs=comment_report_a),
+    Row("breaches:from_comment_report", "leader_a", 405, kwargs=comment_report_a),
+    Row("breaches:from_comment_report", "anonymous", 302, method="post", kwargs=comment_report_a),
+]

@@ -170,3 +170,34 @@ def test_staff_declare_and_head_acknowledges(world, client_for, persona):
     client_for("head_a").post(reverse("breaches:declaration_acknowledge", args=[declaration.pk]))
     declaration.refresh_from_db()
     assert declaration.acknowledged_by == world.head_a
+
+
+def test_leader_turns_a_comment_report_into_a_case_with_the_screenshot(world, client_for):
+    from django.core.files.base import ContentFile
+
+    from channels.models import CommentReport
+    from tests.channels.permission_rows_channels import comment_report
+
+    report = CommentReport.objects.get(pk=comment_report(world)["pk"])
+    report.screenshot.save("shot.jpg", ContentFile(jpeg_with_gps()))
+    client = client_for("leader_a")
+    response = client.post(reverse("breaches:from_comment_report", args=[report.pk]))
+    case = BreachCase.objects.get(comment_report=report)
+    assert response["Location"] == reverse("breaches:case_detail", args=[case.pk])
+    assert case.category == "inappropriate_comment" and case.account == report.account
+    assert case.evidence.count() == 1
+    assert b"GPSLatitude" not in case.evidence.get().file.read()
+    client.post(reverse("breaches:from_comment_report", args=[report.pk]))
+    assert BreachCase.objects.filter(comment_report=report).count() == 1
+    page = client.get(reverse("channels:comment_report_detail", args=[report.pk])).content.decode()
+    assert "A breach case was opened" in page
+
+
+def test_naming_an_account_of_another_school_is_refused(world, client_for):
+    from tests.channels.factories import make_account
+
+    other = make_account(world.school_b, requested_by=world.teacher_b, status="active")
+    response = client_for("teacher_a").post(
+        reverse("breaches:report"), form_data(world, account=other.pk)
+    )
+    assert response.status_code == 200 and not BreachCase.objects.exists()
