@@ -12,7 +12,12 @@ class BreachesConfig(AppConfig):
         # Confidential: the email says only that something needs attention, with a link.
         for code, subject in KINDS.items():
             register(code, Kind(subject, confidential=code not in PUBLIC_KINDS))
+        from dashboard.figures import register_figures
         from dashboard.selectors import register_home_cards
+
+        from .figures import breach_dashboard_figures
+
+        register_figures(breach_dashboard_figures)
 
         from .selectors import home_cards
 

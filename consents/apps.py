@@ -15,7 +15,12 @@ class ConsentsConfig(AppConfig):
             "consents.rollover",
             Kind("New school year: students need a consent decision", digestible=True),
         )
+        from dashboard.figures import register_figures
         from dashboard.selectors import register_home_cards
+
+        from .figures import consent_dashboard_figures
+
+        register_figures(consent_dashboard_figures)
 
         from .selectors import home_cards
 
