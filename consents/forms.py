@@ -111,3 +111,11 @@ class CheckForm(forms.Form):
 class PublicationForm(CheckForm):
     post_url = forms.URLField(label="Link to the post", max_length=500, assume_scheme="https")
     published_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class CarerForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    relationship = forms.CharField(
+        max_length=50, required=False, help_text="e.g. Mother, Grandparent, Foster carer"
+    )
+    email = forms.EmailField(required=False)

@@ -173,3 +173,23 @@ def consent_withdraw(
         allowed=dict.fromkeys(ALL_ITEMS, False),
         is_withdrawal=True,
     )
+
+
+def carer_add(
+    *, actor, student: Student, name: str, relationship: str = "", email: str = ""
+) -> Carer:
+    """A parent or carer missing from the MIS export, added by the office (4.5e: their consent
+    must be recordable). The next import leaves them in place."""
+    require(
+        user_has_school_perm(actor, Perm.MANAGE_CONSENT, student.school_id),
+        "Only the school's consent administrators keep consent records.",
+    )
+    if not name.strip():
+        raise ConsentError("Give the parent or carer's name.")
+    with transaction.atomic():
+        carer = Carer.objects.create(
+            school_id=student.school_id, name=name.strip(), email=email.strip()
+        )
+        StudentCarer.objects.create(student=student, carer=carer, relationship=relationship.strip())
+        record(actor, "consent.carer_added", carer, student.school_id, {"student_id": student.pk})
+    return carer

@@ -7,6 +7,7 @@ urlpatterns = [
     path("students/", views.student_list, name="student_list"),
     path("students/<int:pk>/", views.student_detail, name="student_detail"),
     path("students/<int:pk>/decision/", views.decision_create, name="decision_create"),
+    path("students/<int:pk>/carers/add/", views.carer_create, name="carer_create"),
     path("import/", views.import_start, name="import_start"),
     path("import/<int:pk>/", views.import_detail, name="import_detail"),
     path("import/<int:pk>/confirm/", views.import_confirm_view, name="import_confirm"),

@@ -16,6 +16,7 @@ from accounts.selectors import schools_visible_to, user_has_school_perm
 
 from . import selectors
 from .forms import (
+    CarerForm,
     CheckForm,
     DecisionForm,
     ImportUploadForm,
@@ -27,7 +28,7 @@ from .imports import ImportRefused, import_confirm, import_preview, import_progr
 from .mis_csv import parse
 from .models import ImportBatch, Medium, Purpose
 from .publishing import publication_check, publication_record, takedown_done
-from .services import ConsentError, consent_record
+from .services import ConsentError, carer_add, consent_record
 
 
 def _can_read(user) -> bool:
@@ -116,6 +117,23 @@ def decision_create(request, pk: int):
     return render(
         request, "consents/decision_form.html", {"student": student, "form": form, "grid": grid}
     )
+
+
+@login_required
+def carer_create(request, pk: int):
+    student = get_visible_or_404(
+        request.user, selectors.students_visible_to(request.user, Perm.MANAGE_CONSENT), pk=pk
+    )
+    form = CarerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            carer_add(actor=request.user, student=student, **form.cleaned_data)
+        except ConsentError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Parent or carer added.")
+            return redirect("consents:student_detail", pk=student.pk)
+    return render(request, "consents/carer_form.html", {"student": student, "form": form})
 
 
 @login_required

@@ -88,3 +88,20 @@ ROWS = [
         for p in ["teacher_b", "leader_b", "staff_a", "office_a"]
     ],
 ]
+
+ROWS += [
+    Row("consents:carer_create", "office_a", 200, kwargs=student_a),
+    Row(
+        "consents:carer_create",
+        "office_a",
+        302,
+        method="post",
+        kwargs=student_a,
+        data=lambda w: {"name": "Gran Smith", "relationship": "Grandparent"},
+    ),
+    *[
+        Row("consents:carer_create", p, 404, kwargs=student_a)
+        for p in ["teacher_a", "office_b", "trust_admin"]
+    ],
+    Row("consents:carer_create", "anonymous", 302, kwargs=student_a),
+]

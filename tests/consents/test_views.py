@@ -218,3 +218,29 @@ def test_coverage_shows_share_with_a_current_decision(world, client_for, clock):
     give(world, yes, carer)
     body = client_for("office_a").get(reverse("consents:coverage")).content.decode()
     assert "50%" in body
+
+
+def test_office_adds_a_carer_missing_from_the_mis_and_records_their_decision(
+    world, client_for, clock
+):
+    student, _ = student_with_carers(world.school_a)
+    client = client_for("office_a")
+    response = client.post(
+        reverse("consents:carer_create", args=[student.pk]),
+        {"name": "Gran O'Neil", "relationship": "Grandparent"},
+    )
+    assert response.status_code == 302
+    carer = student.carers.get(name="Gran O'Neil")
+    empty = client.post(reverse("consents:carer_create", args=[student.pk]), {"name": ""})
+    assert empty.status_code == 200 and student.carers.count() == 2
+    data = {
+        "carer": carer.pk,
+        "method": "phone",
+        "wording": WordingFactory().pk,
+        "given_on": "2026-10-01",
+        "naming": Naming.NONE,
+        "allow_website_photo": "on",
+    }
+    assert (
+        client.post(reverse("consents:decision_create", args=[student.pk]), data).status_code == 302
+    )
