@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import School, User
 from accounts.roles import TrustRoleKind
@@ -97,6 +98,8 @@ def _credential_for_update(account: OfficialAccount) -> Credential:
 # --- deposit -------------------------------------------------------------------------------
 
 
+# Error reports (DEBUG pages, admin emails) show these locals as "********************".
+@sensitive_variables("username", "password", "recovery_codes", "notes", "values", "value")
 def credential_deposit(
     *,
     actor: User,
@@ -207,6 +210,7 @@ def _refuse_over_limit(actor: User, account: OfficialAccount, now: datetime) -> 
         )
 
 
+@sensitive_variables("values")
 def credential_retrieve(
     *, actor: User, account: OfficialAccount, reason: str, break_glass: bool = False
 ) -> Revealed:

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_visible_or_404, require
@@ -97,6 +97,7 @@ def retrieve(request, pk: int):
     return _retrieve(request, acc, break_glass)
 
 
+@sensitive_variables("revealed", "fields")
 @step_up_required
 def _retrieve(request, acc, break_glass: bool):
     form = RetrieveForm(request.POST or None, break_glass=break_glass)

@@ -8,7 +8,7 @@ import base64
 import os
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from accounts.roles import SchoolRole
@@ -170,3 +170,27 @@ def test_rotate_credential_keys_then_old_key_removed_everything_still_decrypts(w
         pytest.raises(CryptoError, match="not configured"),
     ):
         credential_retrieve(actor=world.head_a, account=account, reason="x")
+
+
+def test_deputy_who_deposited_and_leaves_makes_rotation_required(world):
+    account = escrowed_account(world)
+    credential_deposit(actor=world.staff_a, account=account, username="u", password="p2")
+    user_deactivate(world.trust_admin, world.staff_a, "Left")
+    assert _required(account)
+
+
+def test_leaver_who_never_knew_the_details_changes_nothing(world):
+    account = escrowed_account(world)
+    user_deactivate(world.trust_admin, world.dsl_a, "Left")
+    assert not _required(account)
+
+
+def test_rotate_keys_command_fails_loudly_when_a_protecting_key_is_missing(world):
+    with override_settings(CREDENTIAL_KEYS=f"gone:{_key()}", CREDENTIAL_KEYS_FILE=""):
+        escrowed_account(world)
+    with (
+        override_settings(CREDENTIAL_KEYS=f"fresh:{_key()}", CREDENTIAL_KEYS_FILE=""),
+        pytest.raises(CommandError, match="not configured"),
+    ):
+        call_command("rotate_credential_keys")
+    assert set(SealedSecret.objects.values_list("key_id", flat=True)) == {"gone"}

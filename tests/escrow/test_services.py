@@ -200,3 +200,23 @@ def test_yearly_check_by_a_leader_is_recorded(world):
     assert AuditEntry.objects.filter(action="credential.checked").exists()
     with pytest.raises(EscrowError):
         services.credential_check_confirm(actor=world.teacher_a, credential=account.credential)
+
+
+def test_error_reports_hide_the_secret_locals(world, rf):
+    """A crash inside deposit must not put the password on an error page or in an email."""
+    import sys
+
+    from django.views.debug import ExceptionReporter
+
+    account = active_account(world)
+    try:
+        credential_deposit(
+            actor=world.teacher_a, account=account, username="u", password=PASSWORD, notes=1
+        )
+    except AttributeError:  # notes.strip() on an int: a crash with the password in scope
+        reporter = ExceptionReporter(rf.get("/"), *sys.exc_info())
+        page = reporter.get_traceback_html()  # the DEBUG page and the admins' error email
+        assert "credential_deposit" in page and "********************" in page
+        assert PASSWORD not in page
+    else:  # pragma: no cover
+        pytest.fail("expected a crash")
