@@ -4,6 +4,7 @@ Pages that show or take secrets are never cached (`no-store`)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -37,7 +38,11 @@ def index(request):
     return render(
         request,
         "escrow/index.html",
-        {"rows": rows, "may_see_reports": selectors.may_see_reports(request.user)},
+        {
+            "rows": rows,
+            "may_see_reports": selectors.may_see_reports(request.user),
+            "rotation_days": settings.ESCROW_ROTATION_DAYS,
+        },
     )
 
 

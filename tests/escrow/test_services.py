@@ -119,23 +119,27 @@ def test_trust_admin_break_glass_needs_confirmation_and_tells_the_headteacher(wo
     assert Notification.objects.filter(kind="escrow.break_glass", recipient=world.head_a).exists()
 
 
-def test_when_the_audit_write_fails_nothing_is_recorded_and_nothing_decrypted(world, monkeypatch):
+@pytest.mark.parametrize("failing", ["record", "notify"])
+def test_when_the_audit_or_notification_write_fails_nothing_is_recorded_or_decrypted(
+    world, monkeypatch, failing
+):
     account = escrowed_account(world)
     decrypted = []
 
-    def failing_record(*args, **kwargs):
-        raise DatabaseError("audit log unavailable")
+    def failing_write(*args, **kwargs):
+        raise DatabaseError(f"{failing} unavailable")
 
     def spying_unseal(*args, **kwargs):
         decrypted.append(True)
         return unseal(*args, **kwargs)
 
-    monkeypatch.setattr(services, "record", failing_record)
+    monkeypatch.setattr(services, failing, failing_write)
     monkeypatch.setattr(services, "unseal", spying_unseal)
     with pytest.raises(DatabaseError):
         credential_retrieve(actor=world.leader_a, account=account, reason="x")
     assert decrypted == []
     assert not Retrieval.objects.exists()
+    assert not AuditEntry.objects.filter(action="credential.retrieved").exists()
     assert not Notification.objects.filter(kind="escrow.retrieved").exists()
 
 
