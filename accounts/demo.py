@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -56,17 +55,11 @@ class DemoContext:
     hints: list[str] = field(default_factory=list)  # printed after the logins
 
 
-@lru_cache(maxsize=1)
-def _demo_password_hash() -> str:
-    # One Argon2 hash for every demo person (each salted hash costs ~0.1 s; 21 people).
-    return make_password(DEMO_PASSWORD)
-
-
-def _person(email: str, full_name: str) -> User:
+def _person(email: str, full_name: str, password_hash: str) -> User:
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(email=email, password=None, full_name=full_name)
-        user.password = _demo_password_hash()
+        user.password = password_hash
         user.save(update_fields=["password"])
     return user
 
@@ -75,6 +68,8 @@ def _person(email: str, full_name: str) -> User:
 def load() -> DemoContext:
     trust, _ = Trust.objects.get_or_create(name=TRUST_NAME)
     ctx = DemoContext(trust=trust)
+    # One salted hash for every demo person: hashing costs ~0.1 s each (21 people).
+    password_hash = make_password(DEMO_PASSWORD)
     for slug, name, urn, phase, age_from, age_to in SCHOOLS:
         school, _ = School.objects.get_or_create(
             urn=urn,
@@ -90,7 +85,7 @@ def load() -> DemoContext:
         ctx.schools[slug] = school
         for local, role, given, family in SCHOOL_PEOPLE:
             email = f"{local}@{slug}.starmat.example"
-            user = _person(email, f"{given} {family} ({school.name.split()[0]})")
+            user = _person(email, f"{given} {family} ({school.name.split()[0]})", password_hash)
             role_assign(actor=None, user=user, school=school, role=role)
             ctx.people[f"{slug}.{local}"] = user
             ctx.logins.append((email, SchoolRole(role).label, school.name))
@@ -99,7 +94,7 @@ def load() -> DemoContext:
     role_assign(actor=None, user=shared, school=ctx.schools["oakwood"], role=SchoolRole.STAFF)
     for local, role, full_name in TRUST_PEOPLE:
         email = f"{local}@starmat.example"
-        user = _person(email, full_name)
+        user = _person(email, full_name, password_hash)
         trust_role_assign(actor=None, user=user, trust=trust, role=role)
         ctx.people[local] = user
         ctx.logins.append((email, TrustRoleKind(role).label, "whole trust"))

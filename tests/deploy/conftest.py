@@ -26,6 +26,9 @@ def production_env(**overrides: str) -> dict[str, str]:
     with setdefault, cannot fill in a variable a test means to leave out.
     """
     env = dict(os.environ)
+    # The browser tests set this for pytest-django's live server; a deployment never has it
+    # (check --deploy refuses it), and the two may run in one pytest process.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY=secrets.token_urlsafe(64),
