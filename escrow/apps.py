@@ -10,10 +10,12 @@ class EscrowConfig(AppConfig):
     def ready(self) -> None:
         from breaches.services import ACTION_HOOKS, REPORT_HOOKS
         from channels.gates import ESCROW_GATE, register_gate
+        from dashboard.figures import register_figures
         from dashboard.selectors import register_home_cards
         from notifications.kinds import register
 
         from . import receivers  # noqa: F401  (accounts.events: leavers, role removals)
+        from .figures import escrow_dashboard_figures
         from .home import home_cards
         from .services import breach_action_hook, breach_report_hook, escrow_gate
 
@@ -21,6 +23,7 @@ class EscrowConfig(AppConfig):
             register(code, kind)
         register_gate(ESCROW_GATE, escrow_gate)
         register_home_cards(home_cards)
+        register_figures(escrow_dashboard_figures)
         if breach_report_hook not in REPORT_HOOKS:
             REPORT_HOOKS.append(breach_report_hook)
         if breach_action_hook not in ACTION_HOOKS:
