@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -55,7 +57,13 @@ def student_list(request):
     return render(
         request,
         "consents/student_list.html",
-        {"page": page, "rows": rows, "filters": filters, "can_manage": can_manage},
+        {
+            "page": page,
+            "rows": rows,
+            "filters": filters,
+            "can_manage": can_manage,
+            "query": urlencode({k: v for k, v in filters.items() if v}),
+        },
     )
 
 
