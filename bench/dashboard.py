@@ -1,0 +1,87 @@
+"""Benchmark: the trustees' dashboard on the scale data set (issues 8 and 9).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/smp_scale \
+        .venv/bin/python manage.py seed_scale          # once, about a few minutes
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/smp_scale \
+        .venv/bin/python bench/dashboard.py --rounds 40
+
+Signs in the trustee that seed_scale prints (verified second factor, as after a TOTP code)
+and times GET of `dashboard:trust` with the Django test client in this process: no web
+server, no network, so the figures are the view's own cost (queries, rendering) and not what
+gunicorn would serve. Prints median, p95 and the number of SQL queries per request.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/smp_scale")
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--email", default="trustee@scale-trust.example")
+    parser.add_argument("--path", default=None, help="Another URL path to time instead.")
+    args = parser.parse_args()
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.models import User
+
+    user = User.objects.filter(email=args.email).first()
+    if user is None:
+        sys.exit(f"No user {args.email}: run manage.py seed_scale on this database first.")
+    settings.ALLOWED_HOSTS = ["testserver"]
+    client = Client()
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    url = args.path or reverse("dashboard:trust")
+    times = []
+    for i in range(args.warmup + args.rounds):
+        t0 = time.perf_counter()
+        response = client.get(url)
+        elapsed = (time.perf_counter() - t0) * 1000
+        assert response.status_code == 200, response.status_code
+        if i >= args.warmup:
+            times.append(elapsed)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    print(f"url: {url} as {args.email}")
+    print(f"rounds: {args.rounds} (after {args.warmup} warm-up rounds)")
+    print(f"median {statistics.median(times):.1f} ms, p95 {percentile(times, 0.95):.1f} ms, "
+          f"max {max(times):.1f} ms")  # fmt: skip
+    print(f"queries per request: {len(ctx.captured_queries)}")
+    if os.environ.get("BENCH_SHOW_QUERIES"):
+        for q in ctx.captured_queries:
+            print(f"{q['time']}s  {q['sql'][:3000]}\n")
+
+
+if __name__ == "__main__":
+    main()
