@@ -25,13 +25,23 @@ SELF_VISIBLE_TARGET_NAMESPACES = ("auth.", "account.", "role.", "user.")
 USER_LABEL = User._meta.label
 
 
+CONFIDENTIAL_PREFIXES = "breach."
+CONFIDENTIAL_TARGETS = ("breaches.BreachCase", "breaches.Declaration")
+
+
 def entries_visible_to(user) -> QuerySet[AuditEntry]:
     """Trust administrators: entries of their trust's schools and entries tied to no school
     (sign-ins, trust roles). Anyone else: none (their own page uses `activity_of`)."""
     if not is_trust_admin(user):
         return AuditEntry.objects.none()
-    return AuditEntry.objects.filter(
-        Q(school_id__isnull=True) | Q(school_id__in=schools_visible_to(user).values("pk"))
+    return (
+        AuditEntry.objects.filter(
+            Q(school_id__isnull=True) | Q(school_id__in=schools_visible_to(user).values("pk"))
+        )
+        # Breach cases are confidential to the people they were routed to (section 7): the
+        # entries name the reporter and the category, so they stay out of the admins' log.
+        .exclude(action__startswith=CONFIDENTIAL_PREFIXES)
+        .exclude(target_type__in=CONFIDENTIAL_TARGETS)
     )
 
 

@@ -44,6 +44,7 @@ def report_create(request):
                 link=data["link"],
                 subject=data["subject"],
                 students_involved=data["students_involved"],
+                account=data["account"],
                 files=data["evidence"],
             )
         except services.BreachError as exc:

@@ -38,7 +38,7 @@ def sample(world):
         "reveal_b": record(
             world.leader_b, "credential.revealed", world.teacher_b, world.school_b, {"n": 2}
         ),
-        "breach_a": record(world.head_a, "breach.viewed", world.staff_a, world.school_a),
+        "breach_a": record(world.head_a, "account.viewed", world.staff_a, world.school_a),
         "login": record(world.teacher_a, "auth.login", world.teacher_a),
     }
 
@@ -245,3 +245,17 @@ def test_trust_admin_home_query_count_does_not_grow_with_the_log(world, client_f
     for _ in range(30):
         record(world.leader_a, "access.denied", world.teacher_b, world.school_b)
     assert count_queries(client, reverse("dashboard:home")) == before
+
+
+def test_trust_admins_do_not_see_breach_entries_that_name_the_reporter(world, client_for):
+    from tests.breaches.factories import report
+
+    case = report(world)
+    from audit.models import AuditEntry
+    from audit.selectors import entries_visible_to
+
+    assert AuditEntry.objects.filter(action="breach.reported").exists()
+    visible = entries_visible_to(world.trust_admin)
+    assert not visible.filter(action__startswith="breach.").exists()
+    assert not visible.filter(target_id=str(case.pk)).exists()
+    assert visible.exists()  # the rest of the log is still there

@@ -201,3 +201,14 @@ def test_naming_an_account_of_another_school_is_refused(world, client_for):
         reverse("breaches:report"), form_data(world, account=other.pk)
     )
     assert response.status_code == 200 and not BreachCase.objects.exists()
+
+
+def test_naming_an_account_in_the_report_form_keeps_it_on_the_case(world, client_for):
+    from tests.channels.factories import make_account
+
+    account = make_account(world.school_a, requested_by=world.teacher_a, status="active")
+    response = client_for("staff_a").post(
+        reverse("breaches:report"), form_data(world, account=account.pk)
+    )
+    assert response.status_code == 302
+    assert BreachCase.objects.get().account == account
