@@ -159,11 +159,16 @@ def _move(
     actor, case: BreachCase, to: str, allowed_from: list[str], action: str, **fields
 ) -> BreachCase:
     _require_handler(actor, case)
-    if case.status not in allowed_from:
-        raise BreachError(
-            f"A case that is {case.get_status_display().lower()} cannot be moved to that state."
-        )
     with transaction.atomic():
+        # Lock the row and read its state now: two handlers (or the escalation task) must not
+        # both move the same case.
+        case.status = (
+            BreachCase.objects.select_for_update().values_list("status", flat=True).get(pk=case.pk)
+        )
+        if case.status not in allowed_from:
+            raise BreachError(
+                f"A case that is {case.get_status_display().lower()} cannot be moved to that state."
+            )
         before = case.status
         case.status = to
         for k, v in fields.items():

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+
+EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 def axes_username(request, credentials: dict | None = None) -> str:
@@ -17,7 +22,12 @@ def axes_username(request, credentials: dict | None = None) -> str:
     else:
         data = getattr(request, "data", None) or getattr(request, "POST", {})
         value = data.get("username", "")
-    return str(value).strip().lower()
+    value = str(value).strip().lower()
+    # Something that is not an email address may be a password typed into the wrong box:
+    # axes stores and logs this key, so keep only a digest of it (still one lock per value).
+    if not EMAIL_SHAPE.fullmatch(value):
+        return "not-an-email:" + hashlib.sha256(value.encode()).hexdigest()[:16]
+    return value
 
 
 class EmailAuthenticationForm(AuthenticationForm):

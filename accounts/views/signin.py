@@ -21,6 +21,7 @@ from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -84,7 +85,9 @@ class SignOutView(auth_views.LogoutView):
     pass
 
 
-@method_decorator([login_required, never_cache], name="dispatch")
+@method_decorator(
+    [login_required, never_cache, sensitive_post_parameters("otp_token")], name="dispatch"
+)
 class TwoFactorView(View):
     """Second factor after the password: enrol (QR code, then backup codes) or verify."""
 
@@ -161,7 +164,10 @@ class TwoFactorView(View):
         )
 
 
-@method_decorator([login_required, never_cache], name="dispatch")
+@method_decorator(
+    [login_required, never_cache, sensitive_post_parameters("password", "otp_token")],
+    name="dispatch",
+)
 class StepUpView(View):
     """Password and a TOTP code again; passing lasts STEP_UP_VALIDITY (clause 4.5c)."""
 

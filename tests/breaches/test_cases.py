@@ -158,3 +158,12 @@ def test_inactive_case_is_reminded_once_per_due_date(world, time_machine):
     time_machine.move_to(datetime.datetime(2026, 11, 30, 9, 0))  # 20 school days
     assert remind_inactive() == 1
     assert remind_inactive() == 0
+
+
+def test_a_stale_copy_of_a_case_cannot_move_it_twice(world):
+    case = report(world)
+    stale = BreachCase.objects.get(pk=case.pk)
+    case_acknowledge(actor=world.head_a, case=case)
+    with pytest.raises(BreachError, match="acknowledged"):
+        case_acknowledge(actor=world.head_a, case=stale)
+    assert case.entries.filter(kind=CaseEntry.Kind.STATUS).count() == 1
