@@ -9,7 +9,15 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 
-from dashboard.figures import Cell, Chart, FigureRow, FigureTable, Scope, count_cell
+from dashboard.figures import (
+    Cell,
+    Chart,
+    FigureRow,
+    FigureTable,
+    Scope,
+    count_cell,
+    protect_totals,
+)
 
 from .models import BreachCase, Category
 
@@ -71,7 +79,7 @@ def breach_dashboard_figures(scope: Scope) -> list[FigureTable]:
         key="breaches-cases",
         title=f"Breach reports, last {scope.period_months} months",
         columns=["Reported", "Open cases", "Escalated to trust HR", "Median time to acknowledge"],
-        rows=rows,
+        rows=protect_totals(rows),
         note="Counts of 1 to 4 show as 'fewer than 5' so that nobody can be identified. A report "
         "not acknowledged within the trust's deadline is escalated to trust HR (7.3).",
     )
@@ -108,7 +116,7 @@ def breach_dashboard_figures(scope: Scope) -> list[FigureTable]:
         key="breaches-by-category",
         title="Breach reports by category and month",
         columns=labels,
-        rows=cat_rows,
+        rows=protect_totals(cat_rows),
         chart=Chart(labels=labels, datasets=datasets, stacked=True),
         note="Months with 1 to 4 reports in a category show 'fewer than 5'.",
     )

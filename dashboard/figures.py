@@ -56,6 +56,21 @@ def count_cell(n: int, *, suppress: bool = False) -> Cell:
     return Cell(n, str(n))
 
 
+WITHHELD_TEXT = "withheld"
+
+
+def protect_totals(rows: list[FigureRow]) -> list[FigureRow]:
+    """Secondary suppression: where exactly one row of a column is suppressed, the total
+    would give it away (total minus the others), so the total is withheld too."""
+    body = [r for r in rows if not r.is_total]
+    for total in (r for r in rows if r.is_total):
+        for i, cell in enumerate(total.cells):
+            hidden = sum(1 for r in body if r.cells[i].suppressed)
+            if hidden == 1 and not cell.suppressed:
+                total.cells[i] = Cell(None, WITHHELD_TEXT, True)
+    return rows
+
+
 def rate_cell(done: int, out_of: int) -> Cell:
     if not out_of:
         return Cell(None, "n/a")

@@ -61,3 +61,15 @@ def test_figures_use_a_fixed_number_of_queries(world, time_machine):
         report(world, school=world.school_b, actor=world.teacher_b)
         student_with_carers(world.school_b)
     assert queries() == before
+
+
+def test_a_lone_suppressed_school_cannot_be_worked_out_from_the_total(world):
+    for _ in range(6):
+        report(world, school=world.school_b, actor=world.teacher_b)
+    report(world)  # school A: 1 report, suppressed
+    summary = _table(breach_dashboard_figures(dashboard_scope(world.trustee)), "breaches-cases")
+    cells = {r.label: r.cells[0] for r in summary.rows}
+    assert cells[world.school_a.name].suppressed
+    assert cells[world.school_b.name].text == "6"
+    total = next(r for r in summary.rows if r.is_total).cells[0]
+    assert total.suppressed and total.value is None  # 7 - 6 would give school A away
