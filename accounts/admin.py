@@ -40,17 +40,25 @@ class TrustAdminPermissions:
 
 
 class SchoolEmailDomainInline(TrustAdminPermissions, admin.TabularInline):
+    read_only = True
     model = SchoolEmailDomain
-    extra = 1
+    extra = 0
 
 
 @admin.register(Trust)
 class TrustAdmin(TrustAdminPermissions, admin.ModelAdmin):
+    """Read-only: one trust per installation."""
+
+    read_only = True
     list_display = ["name"]
 
 
 @admin.register(School)
 class SchoolAdmin(TrustAdminPermissions, admin.ModelAdmin):
+    """Read-only: schools change on the portal's pages (accounts.services.school_create /
+    school_update), which audit every change."""
+
+    read_only = True
     list_display = ["name", "urn", "phase", "age_from", "age_to", "trust"]
     list_filter = ["phase", "trust"]
     search_fields = ["name", "urn", "email_domains__domain"]
@@ -93,6 +101,7 @@ class UserAdmin(TrustAdminPermissions, DjangoUserAdmin):
     # Deactivation goes through the portal (accounts.services.user_deactivate ends sessions and
     # raises the leaver event), so is_active is shown, not edited.
     readonly_fields = [
+        "email",
         "is_active",
         "last_login",
         "date_joined",
@@ -102,7 +111,7 @@ class UserAdmin(TrustAdminPermissions, DjangoUserAdmin):
     ]
     # Permissions come from roles (accounts.roles), never from ad-hoc groups or flags.
     fieldsets = [
-        (None, {"fields": ["email", "full_name", "password"]}),
+        (None, {"fields": ["email", "full_name"]}),
         ("Status", {"fields": ["is_active", "deactivated_at", "invited_at", "invited_by"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
@@ -119,6 +128,14 @@ class UserAdmin(TrustAdminPermissions, DjangoUserAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # people are deactivated, never deleted: the audit trail points at them
+
+    def has_add_permission(self, request, *args):
+        return False  # people are invited (accounts.services.user_invite), which is audited
+
+    def get_urls(self):
+        # No admin password-change page: a password is set by its owner (invitation, reset),
+        # never by someone else without a trace.
+        return [u for u in super().get_urls() if "password" not in str(u.pattern)]
 
     inlines = [MembershipInline, TrustRoleInline]
 

@@ -1,5 +1,6 @@
 """Django admin: trust administrators only, behind 2FA (issue 3)."""
 
+import pytest
 from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
@@ -79,3 +80,26 @@ def test_admin_login_sends_a_permitted_admin_on_to_the_index(world, client_for):
     response = client_for("trust_admin").get(reverse("admin:login") + "?next=https://evil.example/")
     assert response.status_code == 302
     assert response["Location"] == INDEX
+
+
+def test_admin_shows_people_and_schools_but_changes_go_through_the_portal(world, client_for):
+    client = client_for("trust_admin")
+    user_page = client.get(f"/admin/accounts/user/{world.teacher_a.pk}/change/")
+    assert user_page.status_code == 200
+    from django.urls import NoReverseMatch, reverse
+
+    with pytest.raises(NoReverseMatch):
+        reverse("admin:accounts_user_password_change", args=[world.teacher_a.pk])
+    assert (
+        b"password1"
+        not in client.get(
+            f"/admin/accounts/user/{world.teacher_a.pk}/password/", follow=True
+        ).content
+    )
+    assert client.get("/admin/accounts/user/add/").status_code == 403
+    school_page = client.get(f"/admin/accounts/school/{world.school_a.pk}/change/")
+    assert school_page.status_code == 200
+    before = world.school_a.name
+    client.post(f"/admin/accounts/school/{world.school_a.pk}/change/", {"name": "Renamed"})
+    world.school_a.refresh_from_db()
+    assert world.school_a.name == before
