@@ -11,7 +11,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
 # The audit table refuses TRUNCATE (audit migration 0002) unless the session sets this; Django
 # empties tables with TRUNCATE after each transactional test. Production never sets it.
-DATABASES["default"]["OPTIONS"] = {"options": "-c audit.allow_truncate=on"}
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c audit.allow_truncate=on"
 CELERY_TASK_ALWAYS_EAGER = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CREDENTIAL_KEYS = "test1:dGVzdC1vbmx5LWtleS1kby1ub3QtdXNlLTMyYnl0ZXM="
