@@ -8,7 +8,8 @@
 Signs in the trustee that seed_scale prints (verified second factor, as after a TOTP code)
 and times GET of `dashboard:trust` with the Django test client in this process: no web
 server, no network, so the figures are the view's own cost (queries, rendering) and not what
-gunicorn would serve. Prints median, p95 and the number of SQL queries per request.
+gunicorn would serve. Prints median, p95, the number of SQL queries per request and their time
+(BENCH_SHOW_QUERIES=1 prints each query with its time).
 """
 
 from __future__ import annotations
@@ -77,7 +78,8 @@ def main() -> None:
     print(f"rounds: {args.rounds} (after {args.warmup} warm-up rounds)")
     print(f"median {statistics.median(times):.1f} ms, p95 {percentile(times, 0.95):.1f} ms, "
           f"max {max(times):.1f} ms")  # fmt: skip
-    print(f"queries per request: {len(ctx.captured_queries)}")
+    sql_ms = sum(float(q["time"]) for q in ctx.captured_queries) * 1000
+    print(f"queries per request: {len(ctx.captured_queries)}, {sql_ms:.0f} ms in the database")
     if os.environ.get("BENCH_SHOW_QUERIES"):
         for q in ctx.captured_queries:
             print(f"{q['time']}s  {q['sql'][:3000]}\n")
