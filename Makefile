@@ -4,6 +4,9 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# A fresh test database each run: browser tests empty every table when they end (seeded rows
+# included), so a reused database would start the next run without them.
+PYTEST_ARGS ?= --create-db
 
 .PHONY: run test install demo lint check-db browser-deps clean
 
