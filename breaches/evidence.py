@@ -70,8 +70,40 @@ def strip_png_metadata(data: bytes) -> bytes:
             out += chunk
         i += 12 + length
         if kind == b"IEND":
-            break
-    return bytes(out)
+            return bytes(out)
+    return bytes(out + data[i:])  # bytes too short to be a chunk are kept as they were
+
+
+WEBP_METADATA_CHUNKS = {b"EXIF", b"XMP "}
+
+
+def strip_webp_metadata(data: bytes) -> bytes:
+    """Drop the EXIF and XMP chunks of a WebP file and clear their flags in VP8X."""
+    chunks = bytearray()
+    i = 12
+    while i + 8 <= len(data):
+        kind = data[i : i + 4]
+        (size,) = struct.unpack("<I", data[i + 4 : i + 8])
+        end = i + 8 + size + (size & 1)
+        if end > len(data):
+            raise EvidenceRefused("The WebP file is damaged.")
+        chunk = bytearray(data[i:end])
+        if kind == b"VP8X" and size >= 1:
+            chunk[8] &= ~0x0C & 0xFF  # the EXIF (0x08) and XMP (0x04) flags
+        if kind not in WEBP_METADATA_CHUNKS:
+            chunks += chunk
+        i = end
+    return b"RIFF" + struct.pack("<I", 4 + len(chunks)) + b"WEBP" + bytes(chunks)
+
+
+def strip_image_metadata(data: bytes, content_type: str) -> bytes:
+    """The image without the metadata that can hold a location (EXIF, XMP, PNG text)."""
+    strip = {
+        "image/jpeg": strip_jpeg_metadata,
+        "image/png": strip_png_metadata,
+        "image/webp": strip_webp_metadata,
+    }.get(content_type)
+    return strip(data) if strip else data
 
 
 def clean(data: bytes) -> tuple[bytes, str, str, str]:
@@ -83,8 +115,5 @@ def clean(data: bytes) -> tuple[bytes, str, str, str]:
     if not data:
         raise EvidenceRefused("The file is empty.")
     content_type, ext = sniff(data)
-    if content_type == JPEG[0]:
-        data = strip_jpeg_metadata(data)
-    elif content_type == PNG[0]:
-        data = strip_png_metadata(data)
+    data = strip_image_metadata(data, content_type)
     return data, content_type, ext, hashlib.sha256(data).hexdigest()

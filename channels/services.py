@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
@@ -733,10 +734,19 @@ def comment_report_create(
         was_removed=was_removed,
         description=(description or "").strip(),
     )
+    if kind:
+        # Screenshots from phones carry EXIF location: removed as for breach evidence.
+        from breaches.evidence import EvidenceRefused, strip_image_metadata
+
+        screenshot.seek(0)
+        try:
+            cleaned = strip_image_metadata(screenshot.read(), kind[0])
+        except EvidenceRefused as exc:
+            raise ChannelError(str(exc), "screenshot") from None
     with transaction.atomic():
         if kind:
             report.screenshot_type, report.screenshot_ext = kind
-            report.screenshot.save("screenshot", screenshot, save=False)
+            report.screenshot.save("screenshot", ContentFile(cleaned), save=False)
         report.save()
         _event(account, actor, "comment_reported", account.status, f"Comment report #{report.pk}")
         record(

@@ -337,7 +337,9 @@ def test_a_text_file_named_png_is_refused(world, client_for, active, media):
 
 def test_webp_and_jpeg_are_accepted_by_their_bytes(world, client_for, active, media):
     webp = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 32
-    jpeg = b"\xff\xd8\xff\xe0" + b"\x00" * 32
+    from tests.breaches.test_views import jpeg_with_gps
+
+    jpeg = jpeg_with_gps()  # a well-formed JPEG: its metadata is stripped on the way in
     client = client_for("teacher_a")
     _report(client, active, SimpleUploadedFile("a.bin", webp, "application/octet-stream"))
     _report(client, active, SimpleUploadedFile("b", jpeg, "text/plain"))
@@ -428,3 +430,32 @@ def test_account_list_flags_an_overdue_review(world, client_for):
     account.save()
     body = client_for("leader_a").get(reverse("channels:account_list")).content.decode()
     assert "Review overdue" in body
+
+
+def test_comment_screenshot_loses_its_location_data(world, client_for, active, media):
+    from tests.breaches.test_views import jpeg_with_gps
+
+    _report(
+        client_for("staff_a"),
+        active,
+        SimpleUploadedFile("IMG_1.jpg", jpeg_with_gps(), "image/jpeg"),
+    )
+    stored = CommentReport.objects.get().screenshot.read()
+    assert stored.startswith(b"\xff\xd8") and b"GPSLatitude" not in stored
+
+
+def test_webp_exif_and_xmp_chunks_are_removed():
+    import struct
+
+    from breaches.evidence import strip_webp_metadata
+
+    def chunk(kind, data):
+        return kind + struct.pack("<I", len(data)) + data + (b"\x00" if len(data) % 2 else b"")
+
+    vp8x = chunk(b"VP8X", bytes([0x0C]) + b"\x00" * 9)
+    body = vp8x + chunk(b"VP8 ", b"image") + chunk(b"EXIF", b"GPS 51.5N") + chunk(b"XMP ", b"<x/>")
+    webp = b"RIFF" + struct.pack("<I", 4 + len(body)) + b"WEBP" + body
+    out = strip_webp_metadata(webp)
+    assert b"GPS" not in out and b"<x/>" not in out and b"image" in out
+    assert struct.unpack("<I", out[4:8])[0] == len(out) - 8
+    assert out[20] & 0x0C == 0  # VP8X no longer announces EXIF or XMP
