@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # included), so a reused database would start the next run without them.
 PYTEST_ARGS ?= --create-db
 
-.PHONY: run test install demo lint check-db browser-deps clean
+.PHONY: run test install demo lint check-db bench-deps scale-data bench clean
 
 $(STAMP): requirements/base.txt requirements/dev.txt package.json package-lock.json
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,19 @@ test: install check-db
 
 check-db: install
 	@$(PY) scripts/check_database.py
+
+## Scale benchmark (issue 9, docs/benchmarks.md): wrk from Debian, the scale data set, the run
+SCALE_DB ?= postgres://postgres@127.0.0.1:5432/smp_scale
+bench-deps:
+	command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
+
+scale-data: install
+	createdb -h 127.0.0.1 -U postgres smp_scale 2>/dev/null || true
+	DATABASE_URL=$(SCALE_DB) DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py migrate --noinput
+	DATABASE_URL=$(SCALE_DB) DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py seed_scale
+
+bench: install bench-deps
+	DATABASE_URL=$(SCALE_DB) $(PY) bench/pages.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3 var
