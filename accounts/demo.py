@@ -15,6 +15,7 @@ from django.db import transaction
 
 from .models import School, SchoolEmailDomain, Trust, User
 from .roles import SchoolRole, TrustRoleKind
+from .selectors import forget_cached_roles
 from .services import role_assign, trust_role_assign
 
 DEMO_PASSWORD = "star-demo-pass-2026"
@@ -118,7 +119,7 @@ def _demo_authenticators(ctx: DemoContext) -> None:
     from .selectors import requires_two_factor
 
     for user in {u.pk: u for u in ctx.people.values()}.values():
-        user.__dict__.pop("_portal_cache", None)  # roles were assigned after the cache filled
+        forget_cached_roles(user)  # roles were assigned after the cache filled
         if not requires_two_factor(user):
             continue
         TOTPDevice.objects.update_or_create(

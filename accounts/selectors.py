@@ -70,20 +70,41 @@ def requires_two_factor(user) -> bool:
     return any(role not in TWO_FACTOR_FREE_SCHOOL_ROLES for _, role in school_roles_of(user))
 
 
-def school_ids_with_perm(user, perm: str) -> QuerySet:
-    """A subquery of the ids of schools where `user` holds the object permission `perm`,
-    through a role at the school (guardian grant) or a trust-wide role that carries it."""
+def _school_perms(user) -> dict[str, frozenset[int]]:
+    """Every school permission the user holds, as {codename: school ids}: through a role at the
+    school (guardian grant) or a trust-wide role that carries it. At most two queries, once per
+    user object (a request's `request.user`), however many checks a page makes."""
+    cache = _cache(user)
+    if "school_perms" not in cache:
+        perms: dict[str, set[int]] = {}
+        grants = SchoolUserObjectPermission.objects.filter(user=user).values_list(
+            "permission__codename", "content_object_id"
+        )
+        for codename, school_id in grants:
+            perms.setdefault(codename, set()).add(int(school_id))
+        if trust_roles_of(user):
+            trust_schools = School.objects.filter(trust__roles__user=user).values_list(
+                "pk", "trust__roles__role"
+            )
+            for school_id, role in trust_schools:
+                for codename in TRUST_ROLE_PERMISSIONS.get(role, ()):
+                    perms.setdefault(codename, set()).add(school_id)
+        cache["school_perms"] = {k: frozenset(v) for k, v in perms.items()}
+    return cache["school_perms"]
+
+
+def forget_cached_roles(user) -> None:
+    """Drop what this user object remembers of its roles (after a service changed them)."""
+    user.__dict__.pop("_portal_cache", None)
+
+
+def school_ids_with_perm(user, perm: str) -> list[int]:
+    """Ids of the schools where `user` holds the object permission `perm` (sorted; empty for
+    anonymous or inactive people). A plain list: `filter(school__in=...)` then compiles to a
+    short `IN (...)` instead of a permission subquery in every query of the page."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return School.objects.none().values("pk")
-    trust_wide = [r for r in trust_roles_of(user) if perm in TRUST_ROLE_PERMISSIONS.get(r, ())]
-    condition = Q(
-        pk__in=SchoolUserObjectPermission.objects.filter(
-            user=user, permission__codename=perm
-        ).values("content_object_id")
-    )
-    if trust_wide:
-        condition |= Q(trust__roles__user=user, trust__roles__role__in=trust_wide)
-    return School.objects.filter(condition).values("pk")
+        return []
+    return sorted(_school_perms(user).get(perm, ()))
 
 
 def schools_visible_to(user, perm: str | None = None) -> QuerySet[School]:
@@ -99,15 +120,9 @@ def schools_visible_to(user, perm: str | None = None) -> QuerySet[School]:
 
 def user_has_school_perm(user, perm: str, school: School | int) -> bool:
     school_id = school if isinstance(school, int) else school.pk
-    cache = _cache(user)
-    key = ("perm", perm)
-    if key not in cache:
-        cache[key] = frozenset(
-            School.objects.filter(pk__in=school_ids_with_perm(user, perm)).values_list(
-                "pk", flat=True
-            )
-        )
-    return school_id in cache[key]
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return school_id in _school_perms(user).get(perm, ())
 
 
 def staff_of_school(school: School | int) -> QuerySet[User]:

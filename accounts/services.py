@@ -31,7 +31,7 @@ from .models import (
     User,
 )
 from .roles import SCHOOL_ROLE_PERMISSIONS, SchoolRole, TrustRoleKind
-from .selectors import holders_of_role, trust_administered_by
+from .selectors import forget_cached_roles, holders_of_role, trust_administered_by
 
 
 class AccountsError(Exception):
@@ -60,6 +60,7 @@ def _sync_school_perms(user: User, school: School) -> None:
         assign_perm(f"accounts.{perm}", user, school)
     for perm in held - wanted:
         remove_perm(f"accounts.{perm}", user, school)
+    forget_cached_roles(user)
 
 
 def _notify_role_change(actor, user: User, school: School | None, change: str, label: str):
@@ -126,6 +127,7 @@ def trust_role_assign(
         raise AccountsError(f"{user} has been deactivated; reactivate them first.")
     with transaction.atomic():
         tr, created = TrustRole.objects.get_or_create(user=user, trust=trust, role=role)
+        forget_cached_roles(user)
         if created:
             if role == TrustRoleKind.TRUST_ADMIN and not user.is_staff:
                 # Django admin is for trust administrators only (and behind 2FA).
@@ -145,6 +147,7 @@ def trust_role_remove(*, actor: User | None, user: User, trust: Trust, role: str
         raise AccountsError("You cannot remove your own trust administrator role.")
     with transaction.atomic():
         deleted, _ = TrustRole.objects.filter(user=user, trust=trust, role=role).delete()
+        forget_cached_roles(user)
         if deleted:
             if role == TrustRoleKind.TRUST_ADMIN:
                 User.objects.filter(pk=user.pk).update(is_staff=False)

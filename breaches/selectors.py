@@ -64,7 +64,7 @@ def home_cards(user) -> list:
                 "Breach reports to acknowledge", waiting, reverse("breaches:case_list"), "danger"
             )
         )
-    if school_ids_with_perm(user, Perm.HANDLE_BREACHES).exists():
+    if school_ids_with_perm(user, Perm.HANDLE_BREACHES):
         pending = (
             declarations_visible_to(user)
             .filter(acknowledged_at__isnull=True)

@@ -14,7 +14,7 @@ def home_cards(user) -> list:
     from .selectors import queue_counts
 
     # The permission look-up and the counts are one query each, whatever the data.
-    if not school_ids_with_perm(user, Perm.APPROVE_CHANNEL).exists():
+    if not school_ids_with_perm(user, Perm.APPROVE_CHANNEL):
         return []
     counts = queue_counts(user)
     url = reverse("channels:queue")

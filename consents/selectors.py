@@ -165,7 +165,7 @@ def home_cards(user) -> list:
                 "danger",
             )
         )
-    if school_ids_with_perm(user, Perm.MANAGE_CONSENT).exists():
+    if school_ids_with_perm(user, Perm.MANAGE_CONSENT):
         year = current_school_year()
         missing = (
             students_visible_to(user, Perm.MANAGE_CONSENT)

@@ -39,7 +39,7 @@ def versions_visible_to(user) -> QuerySet[PolicyVersion]:
     return PolicyVersion.objects.filter(policy__in=policies_visible_to(user).values("pk"))
 
 
-def manageable_school_ids(user) -> QuerySet:
+def manageable_school_ids(user) -> list[int]:
     return school_ids_with_perm(user, Perm.MANAGE_POLICIES)
 
 
@@ -51,7 +51,7 @@ def can_manage(user, policy: Policy) -> bool:
 
 
 def can_create_any(user) -> bool:
-    return is_trust_admin(user) or manageable_school_ids(user).exists()
+    return is_trust_admin(user) or bool(manageable_school_ids(user))
 
 
 def register_for(user, school_id: int | None = None) -> QuerySet[Policy]:

@@ -85,8 +85,7 @@ def policy_detail(request, pk: int):
             "reviews": policy.reviews.select_related("version", "recorded_by"),
             "adoptions": policy.adoptions.select_related("school", "local_variant"),
             "can_manage": can_manage(request.user, policy),
-            "can_adopt": policy.is_trust_wide
-            and School.objects.filter(pk__in=manageable_school_ids(request.user)).exists(),
+            "can_adopt": policy.is_trust_wide and bool(manageable_school_ids(request.user)),
             "asks_me": policy.requires_acknowledgement and applies_to(request.user, policy),
             "acknowledged": acknowledged,
         },
@@ -181,8 +180,7 @@ def policy_review(request, pk: int):
 def policy_adopt_view(request, pk: int):
     policy = get_visible_or_404(request.user, policies_visible_to(request.user), pk=pk)
     require(
-        policy.is_trust_wide
-        and School.objects.filter(pk__in=manageable_school_ids(request.user)).exists(),
+        policy.is_trust_wide and bool(manageable_school_ids(request.user)),
         "You may not adopt this policy.",
     )
     form = PolicyAdoptForm(

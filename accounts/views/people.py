@@ -151,7 +151,7 @@ def school_edit(request, pk):
 @login_required
 def person_list(request):
     require(
-        school_ids_with_perm(request.user, Perm.VIEW_STAFF).exists(),
+        bool(school_ids_with_perm(request.user, Perm.VIEW_STAFF)),
         "You may not see the list of people.",
     )
     form = PersonFilterForm(request.GET or None, user=request.user)
