@@ -367,7 +367,8 @@ def main() -> None:
         for page in pages:
             check_page(base, page, cookies[page.email])
         for page in pages:
-            run_wrk(args, base, page, cookies[page.email], args.warmup)
+            if args.warmup:
+                run_wrk(args, base, page, cookies[page.email], args.warmup)
             r = run_wrk(args, base, page, cookies[page.email], args.duration)
             res = Result(
                 page,
