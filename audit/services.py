@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from .masking import mask
 from .models import AuditChainHead, AuditEntry
+from .signals import change_committed
 
 GENESIS_HASH = "0" * 64
 ACTION_PATTERN = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
@@ -164,4 +165,9 @@ def record(
         head.last_hash = entry.entry_hash
         head.last_entry_id = entry.pk
         head.save(update_fields=["last_hash", "last_entry_id"])
+    if actor is not None:
+        sent = {"actor_id": actor.pk, "action": action, "school_id": entry.school_id}
+        # robust: the change is committed by then; a receiver's failure must not turn it into
+        # an error page (it is logged).
+        transaction.on_commit(lambda: change_committed.send(sender=AuditEntry, **sent), robust=True)
     return entry

@@ -1,5 +1,10 @@
 """Consent on the trustees' dashboard (4.5e): coverage of the current school year and open
-takedowns per school. Counts of students identify nobody. Two queries whatever the data."""
+takedowns per school. Counts of students identify nobody. Two queries whatever the data.
+
+Coverage counts students on roll whose `decision_year` (the summary the consent services keep
+with the derived state) is this school year: one pass over the students, not over their
+current-consent rows (ten per student).
+"""
 
 from __future__ import annotations
 
@@ -18,8 +23,10 @@ def consent_dashboard_figures(scope: Scope) -> list[FigureTable]:
         for r in Student.objects.filter(school_id__in=scope.school_ids, left_on__isnull=True)
         .values("school_id")
         .annotate(
-            on_roll=Count("pk", distinct=True),
-            covered=Count("pk", distinct=True, filter=Q(current__school_year=year)),
+            # Only columns of the partial index on (school, decision_year) are read: PostgreSQL
+            # answers from the index alone (an index-only scan).
+            on_roll=Count("*"),
+            covered=Count("decision_year", filter=Q(decision_year=year)),
         )
         .order_by()
     }

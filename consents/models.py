@@ -53,6 +53,10 @@ class Student(models.Model):
     form = models.CharField("class or form", max_length=20, blank=True)
     on_roll_from = models.DateField(null=True, blank=True)
     left_on = models.DateField(null=True, blank=True)
+    # Summary kept by consents.services.recompute_current: the latest school year in which the
+    # student has a decision in force (None: never). Coverage of a year is then a count of
+    # students, not a scan of every current-consent row (trustees' dashboard, issue 9).
+    decision_year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["family_name", "given_name"]
@@ -62,6 +66,12 @@ class Student(models.Model):
         indexes = [
             models.Index(fields=["school", "year_group", "form"]),
             models.Index(fields=["school", "left_on"]),
+            # Coverage per school read from the index alone (trustees' dashboard).
+            models.Index(
+                fields=["school", "decision_year"],
+                condition=models.Q(left_on__isnull=True),
+                name="student_on_roll_decision_year",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,8 @@ from collections import defaultdict
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
 
 from accounts.access import require
 from accounts.roles import Perm
@@ -67,6 +69,11 @@ def recompute_current(student: Student, school_year: int) -> dict[tuple[str, str
     CurrentConsent.objects.filter(student=student, school_year=school_year).exclude(
         pk__in=[c.pk for c in result.values()]
     ).delete()
+    # The summary the dashboard counts (Student.decision_year), kept in the same transaction.
+    student.decision_year = CurrentConsent.objects.filter(student=student).aggregate(
+        year=Max("school_year")
+    )["year"]
+    Student.objects.filter(pk=student.pk).update(decision_year=student.decision_year)
     return result
 
 
@@ -98,6 +105,9 @@ def consent_record(
         raise ConsentError("Answer every purpose for both photo and video.")
     if wording.school_id not in (None, student.school_id):
         raise ConsentError("That consent wording belongs to another school.")
+    if given_on > timezone.localdate():
+        # It would belong to a school year not yet begun, and count for none until then.
+        raise ConsentError("The date the decision was given cannot be in the future.")
     year = school_year_of(given_on)
     with transaction.atomic():
         before = {

@@ -142,6 +142,19 @@ class Scope:
     def total_label(self) -> str:
         return "Whole trust" if self.trust_view and self.filtered_school is None else "Total"
 
+    def narrowed(self, school_id: int | None = None, period_months: int = 12) -> Scope:
+        """The filters applied to the viewer's full scope (no query): a school outside
+        `available_schools` is ignored."""
+        chosen = next((s for s in self.available_schools if s.pk == school_id), None)
+        return Scope(
+            schools=[chosen] if chosen else self.available_schools,
+            trust_view=self.trust_view,
+            today=self.today,
+            period_months=period_months,
+            filtered_school=chosen,
+            available_schools=self.available_schools,
+        )
+
 
 Provider = Callable[[Scope], list[FigureTable]]
 FIGURE_PROVIDERS: list[Provider] = []
@@ -166,15 +179,13 @@ def dashboard_scope(
     available_list = list(available.order_by("name"))
     if not available_list:
         return None
-    chosen = next((s for s in available_list if s.pk == school_id), None)
-    return Scope(
-        schools=[chosen] if chosen else available_list,
+    full = Scope(
+        schools=available_list,
         trust_view=trust_view,
         today=today or timezone.localdate(),
-        period_months=period_months,
-        filtered_school=chosen,
         available_schools=available_list,
     )
+    return full.narrowed(school_id, period_months)
 
 
 def trust_figures(scope: Scope) -> list[FigureTable]:

@@ -250,11 +250,12 @@ class _Builder:
     def students(self) -> str:
         p = {"st": self.c["students"], "ca": self.c["carers"], "s": self.c["schools"]}
         self.q(
+            # decision_year: consent() gives every student a current decision of 2026.
             """INSERT INTO consents_student (school_id, mis_id, given_name, family_name,
-                preferred_name, year_group, form, on_roll_from)
+                preferred_name, year_group, form, on_roll_from, decision_year)
             SELECT s.id, 'SC' || g, 'Pupil', 'Number ' || g, '',
                    CASE WHEN (g / %(s)s) %% 14 = 0 THEN 'R' ELSE ((g / %(s)s) %% 14)::text END,
-                   chr(65 + g %% 4), DATE '2020-09-01' + (g %% 1500)
+                   chr(65 + g %% 4), DATE '2020-09-01' + (g %% 1500), 2026
             FROM generate_series(1, %(st)s) g JOIN scale_school s ON s.n = (g - 1) %% %(s)s + 1""",
             p,
         )

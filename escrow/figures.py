@@ -1,13 +1,11 @@
 """The escrow on the trustees' dashboard (4.5c, 5.19): live accounts without current login
 details in escrow, rotations overdue and rotations required, per school. Counts of accounts
-identify nobody. One query whatever the data."""
+identify nobody. One query whatever the data, counted in PostgreSQL (no account row fetched)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.db.models import Exists, OuterRef
-from django.utils import timezone
+from django.db.models import Count, DateField, Exists, ExpressionWrapper, F, OuterRef, Q
+from django.db.models.functions import TruncDate
 
 from channels.models import OfficialAccount
 from dashboard.figures import Chart, FigureRow, FigureTable, Scope, count_cell
@@ -23,34 +21,39 @@ COLUMNS = [
 
 
 def escrow_dashboard_figures(scope: Scope) -> list[FigureTable]:
+    has_current = Exists(
+        CredentialVersion.objects.filter(
+            credential__account=OuterRef("pk"), superseded_at__isnull=True
+        )
+    )
+    # Due on the local date of the last change plus the interval (date + integer days).
+    due = ExpressionWrapper(
+        TruncDate("credential__rotated_at") + F("credential__rotation_interval_days"),
+        output_field=DateField(),
+    )
+    # Grouped by (school, has current details): the EXISTS is evaluated once per account.
+    # (Three COUNT(...) FILTER (WHERE EXISTS ...) made the planner's estimate cross
+    # jit_above_cost: 80 ms of JIT compilation on the scale data.)
     rows = (
         OfficialAccount.objects.filter(school_id__in=scope.school_ids, status__in=LIVE)
+        .annotate(has_current=has_current, due=due)
+        .values("school_id", "has_current")
         .annotate(
-            has_current=Exists(
-                CredentialVersion.objects.filter(
-                    credential__account=OuterRef("pk"), superseded_at__isnull=True
-                )
-            )
+            n=Count("pk"),
+            overdue=Count("pk", filter=Q(due__lte=scope.today)),
+            required=Count("pk", filter=Q(credential__rotation_required=True)),
         )
-        .values_list(
-            "school_id",
-            "has_current",
-            "credential__rotated_at",
-            "credential__rotation_interval_days",
-            "credential__rotation_required",
-        )
+        .order_by()
     )
     empty = dict.fromkeys((k for k, _ in COLUMNS), 0)
     per_school: dict[int, dict[str, int]] = {}
-    for school_id, has_current, rotated_at, interval, required in rows:
-        figures = per_school.setdefault(school_id, dict(empty))
-        if not has_current:
-            figures["missing"] += 1
-            continue
-        if rotated_at and timezone.localdate(rotated_at) + timedelta(days=interval) <= scope.today:
-            figures["overdue"] += 1
-        if required:
-            figures["required"] += 1
+    for r in rows:
+        figures = per_school.setdefault(r["school_id"], dict(empty))
+        if r["has_current"]:
+            figures["overdue"] += r["overdue"]
+            figures["required"] += r["required"]
+        else:
+            figures["missing"] += r["n"]
     table_rows, totals = [], dict(empty)
     for school in scope.schools:
         figures = per_school.get(school.pk, empty)

@@ -358,6 +358,12 @@ BREACH_RETENTION_YEARS = {
     "malicious": 1,
 }
 
+# --- Trustees' dashboard (issue 9) ------------------------------------------------------
+# Figures (and their rendered tables) are cached per scope for this many seconds in the
+# default cache; a viewer's own audited change makes their next view recompute at once
+# (dashboard/cache.py). 0 turns the cache off.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=120)
+
 # --- Logging: structured enough to read, never a secret (see audit.masking) --------------
 LOGGING = {
     "version": 1,

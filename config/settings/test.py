@@ -23,3 +23,6 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 AXES_FAILURE_LIMIT = 5
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Tests of figures see every change at once; tests/dashboard/test_dashboard_cache.py and the
+# dashboard's query-count tests turn the cache on (locmem is shared by the whole run).
+DASHBOARD_CACHE_SECONDS = 0

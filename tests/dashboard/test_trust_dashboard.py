@@ -6,11 +6,21 @@ import io
 import re
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.roles import SchoolRole
 from accounts.services import role_assign
-from dashboard.figures import SUPPRESSED_TEXT, count_cell, csv_safe, rate_cell
+from dashboard.figures import (
+    SUPPRESSED_TEXT,
+    count_cell,
+    csv_safe,
+    dashboard_scope,
+    rate_cell,
+    trust_figures,
+)
 from policies.services import policy_acknowledge
 from tests.factories import UserFactory
 from tests.policies.browser_steps import seed_social_media_policy
@@ -152,10 +162,40 @@ def test_print_layout_hides_filters_and_keeps_sections_whole(world, client_for):
     assert ".figure-section { break-inside: avoid; }" in css
 
 
-def test_dashboard_query_count_is_the_same_whatever_the_data(world, client_for, count_queries):
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(ctx.captured_queries)
+
+
+def _provider_queries(user) -> int:
+    scope = dashboard_scope(user)
+    with CaptureQueriesContext(connection) as ctx:
+        trust_figures(scope)
+    return len(ctx.captured_queries)
+
+
+def _cold_and_warm(client, url) -> tuple[int, int]:
+    """Queries of a request that computes the figures, then of one served from the cache."""
+    client.get(url)  # the session's first request writes its bookkeeping
+    cache.clear()
+    return _queries(client, url), _queries(client, url)
+
+
+@pytest.fixture
+def dashboard_cache_on(settings):
+    settings.DASHBOARD_CACHE_SECONDS = 120  # as in production (off for the other tests)
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_dashboard_query_count_is_the_same_whatever_the_data(world, client_for, dashboard_cache_on):
     client = client_for("trustee")
-    small = count_queries(client, URL)
-    small_csv = count_queries(client, CSV_URL)
+    small = _cold_and_warm(client, URL)
+    small_csv = _cold_and_warm(client, CSV_URL)
+    providers = _provider_queries(world.trustee)
     from accounts.models import School
     from tests.factories import SchoolFactory
 
@@ -168,17 +208,30 @@ def test_dashboard_query_count_is_the_same_whatever_the_data(world, client_for, 
         role_assign(actor=None, user=user, school=extra_school, role=SchoolRole.STAFF)
         role_assign(actor=None, user=user, school=world.school_a, role=SchoolRole.TEACHER)
         policy_acknowledge(user=user, policy=social_media_policy(world))
-    assert count_queries(client, URL) == small
-    assert count_queries(client, CSV_URL) == small_csv
+    assert _cold_and_warm(client, URL) == small  # cold and warm alike
+    assert _cold_and_warm(client, CSV_URL) == small_csv
+    assert _provider_queries(world.trustee) == providers
+    # A warm request runs none of the providers' queries, and nothing else changes.
+    for cold, warm in (small, small_csv):
+        assert cold - warm == providers >= 10
 
 
-def test_leader_dashboard_query_count_is_fixed(world, client_for, count_queries):
+def test_leader_dashboard_query_count_is_fixed(world, client_for, dashboard_cache_on):
     client = client_for("head_a")
-    before = count_queries(client, URL)
+    before = _cold_and_warm(client, URL)
     for i in range(3):
         school_policy(world, title=f"P{i}")
         trust_policy(world, title=f"T{i}")
-    assert count_queries(client, URL) == before
+    assert _cold_and_warm(client, URL) == before
+    assert before[0] - before[1] == _provider_queries(world.head_a)
+
+
+def test_a_filtered_view_costs_no_more_queries_than_the_full_one(
+    world, client_for, dashboard_cache_on
+):
+    client = client_for("trustee")
+    full = _cold_and_warm(client, URL)
+    assert _cold_and_warm(client, f"{URL}?school={world.school_a.pk}&period=6") == full
 
 
 def test_a_local_variant_counts_instead_of_the_trust_policy_at_its_school(world):
