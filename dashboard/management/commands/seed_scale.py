@@ -8,14 +8,16 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from audit.models import AuditEntry
 from dashboard import scale as scale_data
 
 
 class Command(BaseCommand):
     help = (
         "Build a largest-trust data set on PostgreSQL (100 schools, 12,000 staff, 100,000 "
-        "students, 2,000,000 audit entries ...), multiplied by --scale. Runs once: when the "
-        "trust it creates exists, it adds nothing."
+        "students, 2,000,000 audit entries ...), multiplied by --scale. When the Scale Trust "
+        "exists it adds nothing, unless --reset: then the data set is removed and built again "
+        "(the audit log keeps its entries and the new ones are appended)."
     )
 
     def add_arguments(self, parser):
@@ -25,26 +27,55 @@ class Command(BaseCommand):
             default=1.0,
             help="Multiply every count by this factor (e.g. 0.001 for a quick run).",
         )
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Remove the Scale Trust's data and seed again, in one transaction. Refused "
+            "when another trust holds schools or people (a benchmark database only). Audit "
+            "entries are append-only: they stay, and the new run appends its own.",
+        )
 
-    def handle(self, *args, scale: float, **options):
+    def handle(self, *args, scale: float, reset: bool, **options):
         if connection.vendor != "postgresql":
             raise CommandError("seed_scale writes with PostgreSQL COPY: use a PostgreSQL database.")
         if scale <= 0:
             raise CommandError("--scale must be greater than 0.")
-        if scale_data.scale_trust_exists():
+        if not reset and scale_data.scale_trust_exists():
             self.stdout.write(
                 f"The scale data set is already here (trust '{scale_data.SCALE_TRUST_NAME}'): "
-                "nothing added. Audit entries cannot be removed (the log is append-only), so "
-                "there is no reset: seed a fresh database to start again."
+                "nothing added. Run with --reset to remove it and seed again (the audit log "
+                "keeps its entries: it is append-only), or seed a fresh database."
             )
             return
+        if reset:
+            # Checked again inside the transaction; here so a refusal costs nothing.
+            others = scale_data.trusts_in_use_besides_scale()
+            if others:
+                raise CommandError(
+                    "Refused: this database holds another trust with schools or people ("
+                    + ", ".join(others)
+                    + "). --reset runs only on a benchmark database that holds the Scale "
+                    "Trust alone. Nothing was changed."
+                )
         started = time.perf_counter()
         counts = scale_data.scaled_counts(scale)
         self.stdout.write("Building: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
-        report = scale_data.build(scale, progress=lambda line: self.stdout.write("  " + line))
+        audit_before = AuditEntry.objects.count() if reset else None
+        try:
+            report = scale_data.build(
+                scale, progress=lambda line: self.stdout.write("  " + line), reset_first=reset
+            )
+        except scale_data.ResetRefused as exc:
+            raise CommandError(f"Refused: {exc}") from None
         self.stdout.write(
             self.style.SUCCESS(f"Scale data set built in {time.perf_counter() - started:.1f} s.")
         )
+        if reset:
+            self.stdout.write(
+                f"The audit log kept its {audit_before:,} earlier entries (append-only) and now "
+                f"holds {AuditEntry.objects.count():,}. For exactly the issue's counts, seed a "
+                "fresh database instead (dropdb, createdb, migrate, seed_scale)."
+            )
         key = base64.b32encode(bytes.fromhex(scale_data.TOTP_KEY_HEX)).decode()
         self.stdout.write(f"Sign in with the password '{scale_data.BENCH_PASSWORD}' as:")
         for email, role, totp in report.logins:
