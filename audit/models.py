@@ -45,6 +45,8 @@ class AuditEntry(models.Model):
             models.Index(fields=["actor", "-id"]),
             models.Index(fields=["school", "-id"]),
             models.Index(fields=["target_type", "target_id"]),
+            # The trust administrators' home cards count one action over the last week.
+            models.Index(fields=["action", "created_at"]),
         ]
 
     def __str__(self) -> str:

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Perm
 from accounts.selectors import school_ids_with_perm
+from dashboard.selectors import CardQuery, card_provider
 
 from .models import CurrentConsent, ImportBatch, Naming, Student, Takedown
 
@@ -148,38 +150,51 @@ def imports_visible_to(user) -> QuerySet[ImportBatch]:
     return ImportBatch.objects.filter(school__in=school_ids_with_perm(user, Perm.MANAGE_CONSENT))
 
 
-def home_cards(user) -> list:
-    """Home-page cards: open takedowns for owners and leaders (2 queries at most)."""
-    from django.urls import reverse
+# The home page's counts (dashboard.selectors.CardQuery), in SQL. Open takedowns of
+# takedowns_visible_to(user): the person's own, and those of the schools where they lead.
+TAKEDOWNS_SQL = """
+    SELECT COUNT(*) FROM consents_takedown
+    WHERE status = %s AND (owner_id = %s OR school_id = ANY(%s::bigint[]))
+"""
+# Students on roll at the schools where the person keeps consent, with no decision in force
+# this school year (students_visible_to(user, MANAGE_CONSENT), no CurrentConsent that year).
+MISSING_SQL = """
+    SELECT COUNT(*) FROM consents_student s
+    WHERE s.school_id = ANY(%s::bigint[]) AND s.left_on IS NULL
+      AND NOT EXISTS (
+        SELECT 1 FROM consents_currentconsent c WHERE c.student_id = s.id AND c.school_year = %s
+      )
+"""
 
-    from dashboard.selectors import HomeCard
 
-    cards = []
-    open_takedowns = takedowns_visible_to(user).filter(status=Takedown.Status.OPEN).count()
-    if open_takedowns:
+@card_provider
+def home_cards(user) -> list[CardQuery]:
+    """Home-page cards: open takedowns for owners and leaders, students without a decision
+    for consent administrators (counted with the other cards in one query)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cards = [
+        CardQuery(
+            "Posts to take down (consent withdrawn)",
+            TAKEDOWNS_SQL,
+            [
+                str(Takedown.Status.OPEN),
+                user.pk,
+                school_ids_with_perm(user, Perm.APPROVE_CHANNEL),
+            ],
+            reverse("consents:takedown_list"),
+            "danger",
+        )
+    ]
+    keeping = school_ids_with_perm(user, Perm.MANAGE_CONSENT)
+    if keeping:
         cards.append(
-            HomeCard(
-                "Posts to take down (consent withdrawn)",
-                open_takedowns,
-                reverse("consents:takedown_list"),
-                "danger",
+            CardQuery(
+                "Students without a consent decision this year",
+                MISSING_SQL,
+                [keeping, current_school_year()],
+                reverse("consents:coverage"),
+                "warning",
             )
         )
-    if school_ids_with_perm(user, Perm.MANAGE_CONSENT):
-        year = current_school_year()
-        missing = (
-            students_visible_to(user, Perm.MANAGE_CONSENT)
-            .filter(left_on__isnull=True)
-            .exclude(current__school_year=year)
-            .count()
-        )
-        if missing:
-            cards.append(
-                HomeCard(
-                    "Students without a consent decision this year",
-                    missing,
-                    reverse("consents:coverage"),
-                    "warning",
-                )
-            )
     return cards
