@@ -7,22 +7,23 @@ from .roles import Perm, TrustRoleKind
 from .selectors import school_roles_of, trust_roles_of
 
 
+def nav_flags(trust_roles: frozenset[str], school_roles: set[str] | frozenset[str]) -> dict:
+    """What the menu shows, from the roles alone (partials/nav_items.html)."""
+    return {
+        "trust_roles": trust_roles,
+        "school_roles": school_roles,
+        "is_trust_admin": TrustRoleKind.TRUST_ADMIN in trust_roles,
+        "is_trustee": TrustRoleKind.TRUSTEE in trust_roles,
+        "is_trust_hr": TrustRoleKind.TRUST_HR in trust_roles,
+        "perm": Perm,
+    }
+
+
 def portal(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"trust_name": settings.TRUST_NAME}
-    trust_roles = trust_roles_of(user)
-    roles = {role for _, role in school_roles_of(user)}
-    return {
-        "trust_name": settings.TRUST_NAME,
-        "nav": {
-            "trust_roles": trust_roles,
-            "school_roles": roles,
-            "is_trust_admin": TrustRoleKind.TRUST_ADMIN in trust_roles,
-            "is_trustee": TrustRoleKind.TRUSTEE in trust_roles,
-            "is_trust_hr": TrustRoleKind.TRUST_HR in trust_roles,
-            "perm": Perm,
-            # Signed in with a password only: show no menu until the second factor is given.
-            "second_factor_pending": needs_second_factor(user),
-        },
-    }
+    nav = nav_flags(trust_roles_of(user), {role for _, role in school_roles_of(user)})
+    # Signed in with a password only: show no menu until the second factor is given.
+    nav["second_factor_pending"] = needs_second_factor(user)
+    return {"trust_name": settings.TRUST_NAME, "nav": nav}

@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
-from .selectors import requires_two_factor
+from .selectors import _cache, requires_two_factor
 
 SESSION_STARTED = "portal_started_at"
 SESSION_SEEN = "portal_last_seen_at"
@@ -88,9 +88,15 @@ def needs_second_factor(user) -> bool:
         return False
     if requires_two_factor(user):
         return True
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    # Asked by the middleware and again by the menu's context processor: once per request.
+    cache = _cache(user)
+    if "has_confirmed_device" not in cache:
+        from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        cache["has_confirmed_device"] = TOTPDevice.objects.filter(
+            user=user, confirmed=True
+        ).exists()
+    return cache["has_confirmed_device"]
 
 
 class TwoFactorRequiredMiddleware:

@@ -50,7 +50,7 @@ def school_roles_of(user: User | AnonymousUser) -> frozenset[tuple[int, str]]:
     cache = _cache(user)
     if "school_roles" not in cache:
         cache["school_roles"] = frozenset(
-            Membership.objects.filter(user=user).values_list("school_id", "role")
+            Membership.objects.filter(user=user).order_by().values_list("school_id", "role")
         )
     return cache["school_roles"]
 
@@ -95,7 +95,7 @@ def _school_perms(user) -> dict[str, frozenset[int]]:
 
 def forget_cached_roles(user) -> None:
     """Drop what this user object remembers of its roles (after a service changed them)."""
-    user.__dict__.pop("_portal_cache", None)
+    _cache(user).clear()  # in place: `request.user` is a lazy proxy to the user object
 
 
 def school_ids_with_perm(user, perm: str) -> list[int]:
