@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -93,7 +95,12 @@ def case_list(request):
     return render(
         request,
         "breaches/case_list.html",
-        {"page": page, "status": status, "statuses": BreachCase.Status.choices},
+        {
+            "page": page,
+            "status": status,
+            "statuses": BreachCase.Status.choices,
+            "query": urlencode({"status": status}),
+        },
     )
 
 

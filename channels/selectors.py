@@ -46,9 +46,10 @@ def account_visible_to(user) -> QuerySet[OfficialAccount]:
     and accounts the user requested, owns or is a deputy of."""
     if _anonymous(user):
         return OfficialAccount.objects.none()
+    schools = set(school_ids_with_perm(user, Perm.APPROVE_CHANNEL))
+    schools.update(school_ids_with_perm(user, Perm.RECEIVE_COMMENT_REPORTS))
     return OfficialAccount.objects.filter(
-        Q(school__in=school_ids_with_perm(user, Perm.APPROVE_CHANNEL))
-        | Q(school__in=school_ids_with_perm(user, Perm.RECEIVE_COMMENT_REPORTS))
+        Q(school__in=sorted(schools))
         | Q(owner=user)
         | Q(requested_by=user)
         | Q(pk__in=_deputy_of(user))
@@ -56,11 +57,27 @@ def account_visible_to(user) -> QuerySet[OfficialAccount]:
 
 
 def account_list_for(user) -> QuerySet[OfficialAccount]:
-    """The account list page: a fixed number of queries however many accounts there are."""
+    """The account list page: a fixed number of queries however many accounts there are, and
+    only the columns it shows (not purposes, attestations or the owners' password hashes)."""
     return (
         account_visible_to(user)
         .select_related("school", "platform", "owner")
-        .prefetch_related(Prefetch("deputies", queryset=User.objects.only("pk", "full_name")))
+        .only(
+            "handle",
+            "status",
+            "next_review_due",
+            "needs_new_owner",
+            "school__name",
+            "platform__name",
+            "owner__full_name",
+        )
+        # A list on each account (`deputy_list`): a related manager per row costs more than
+        # the row itself.
+        .prefetch_related(
+            Prefetch(
+                "deputies", queryset=User.objects.only("pk", "full_name"), to_attr="deputy_list"
+            )
+        )
         .order_by("school__name", "platform__name", "handle")
     )
 
@@ -139,6 +156,12 @@ def schools_visible_to_leader(user) -> QuerySet[School]:
 
 def registration_schools_for(user) -> QuerySet[School]:
     return schools_visible_to(user, Perm.REGISTER_CHANNEL)
+
+
+def may_register(user) -> bool:
+    """Whether the person may register an account at some school (no query: their school
+    permissions are read once per request)."""
+    return bool(school_ids_with_perm(user, Perm.REGISTER_CHANNEL))
 
 
 def active_platforms() -> QuerySet[Platform]:

@@ -54,7 +54,7 @@ def _account(request, pk: int) -> OfficialAccount:
 @login_required
 def account_list(request):
     accounts = selectors.account_list_for(request.user)
-    can_register = selectors.registration_schools_for(request.user).exists()
+    can_register = selectors.may_register(request.user)
     return render(
         request,
         "channels/account_list.html",

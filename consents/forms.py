@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from accounts.roles import Perm
 from accounts.selectors import schools_visible_to
+from channels.models import OfficialAccount
 
 from .mis_csv import FIELD_LABELS, REQUIRED_FIELDS
 from .models import ConsentDecision, ConsentWording, Medium, Naming, Purpose, Student
@@ -84,20 +86,69 @@ class MappingForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if v}
 
 
+class ListedChoiceField(forms.ModelChoiceField):
+    """A choice among records the page has already read (a list): the chosen id is looked up
+    among them, not queried for again."""
+
+    listed: list | None = None
+
+    def to_python(self, value):
+        if self.listed is None:
+            return super().to_python(value)
+        if value in self.empty_values:
+            return None
+        for obj in self.listed:
+            if str(obj.pk) == str(value):
+                return obj
+        raise ValidationError(
+            self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )
+
+
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """Several records chosen by integer id, checked with one query. (Django's own check
+    builds a queryset per id only to see that the id is valid: 30 students, 30 of them.)"""
+
+    def _check_values(self, value):
+        ids = set()
+        for pk in value:  # clean() has made sure that value is a list
+            try:
+                ids.add(int(pk))
+            except (TypeError, ValueError):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                ) from None
+        qs = self.queryset.filter(pk__in=ids)
+        found = {obj.pk for obj in qs}
+        for pk in sorted(ids - found):
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+            )
+        return qs
+
+
 class CheckForm(forms.Form):
     """The teacher's daily tool: which account, which medium, which students (4.5e)."""
 
-    account = forms.ModelChoiceField(queryset=None, label="Official account")
+    account = ListedChoiceField(queryset=None, label="Official account")
     medium = forms.ChoiceField(
         choices=Medium.choices, widget=forms.RadioSelect, initial=Medium.PHOTO
     )
-    students = forms.ModelMultipleChoiceField(
+    students = IdsChoiceField(
         queryset=None, widget=forms.CheckboxSelectMultiple, label="Students who appear"
     )
 
     def __init__(self, *args, accounts, students, **kwargs):
+        """`accounts`: a queryset, or the list of them the page already read."""
         super().__init__(*args, **kwargs)
-        self.fields["account"].queryset = accounts
+        if isinstance(accounts, list):
+            field = self.fields["account"]
+            field.listed = accounts
+            field.queryset = OfficialAccount.objects.filter(pk__in=[a.pk for a in accounts])
+        else:
+            self.fields["account"].queryset = accounts
         self.fields["students"].queryset = students
 
     def clean(self):
@@ -109,8 +160,17 @@ class CheckForm(forms.Form):
 
 
 class PublicationForm(CheckForm):
-    post_url = forms.URLField(label="Link to the post", max_length=500, assume_scheme="https")
-    published_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    # The check page writes these two inputs with the widgets alone (Bootstrap classes here),
+    # not through crispy's field templates: the page is the teacher's daily tool.
+    post_url = forms.URLField(
+        label="Link to the post",
+        max_length=500,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"class": "form-control"}),
+    )
+    published_on = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+    )
 
 
 class CarerForm(forms.Form):

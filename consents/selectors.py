@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -85,6 +85,27 @@ def student_list_for(
     return qs.order_by("school__name", "year_group", "form", "family_name", "given_name")
 
 
+def consent_states(
+    students, purpose: str, medium: str, school_year: int | None = None
+) -> dict[int, tuple[bool, str]]:
+    """{student_id: (allowed, naming)} for one purpose and medium, in one query and one row per
+    student: a list page needs one column, not every purpose and medium of every student. A
+    student with a decision in force this year but none for this purpose and medium is
+    (False, ""); a student without any decision this year is missing."""
+    year = school_year if school_year is not None else current_school_year()
+    this = Q(purpose=purpose, medium=medium)
+    rows = (
+        CurrentConsent.objects.filter(student__in=[s.pk for s in students], school_year=year)
+        .values("student_id")
+        .annotate(
+            allowed=Count("pk", filter=this & Q(allowed=True)), naming=Max("naming", filter=this)
+        )
+        .order_by()
+        .values_list("student_id", "allowed", "naming")
+    )
+    return {pk: (bool(allowed), naming or "") for pk, allowed, naming in rows}
+
+
 def current_by_student(
     students, school_year: int | None = None
 ) -> dict[int, dict[tuple[str, str], CurrentConsent]]:
@@ -104,6 +125,9 @@ def accounts_for_check(user):
         account_visible_to(user)
         .filter(status="active", school__in=school_ids_with_perm(user, Perm.VIEW_CONSENT))
         .select_related("platform", "school")
+        # What the check and the record use: the picker's names, the status and the school
+        # (not the registration's texts and attestations).
+        .only("handle", "status", "school__name", "platform__name")
         .order_by("school__name", "handle")
     )
 

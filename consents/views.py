@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import get_visible_or_404, require
 from accounts.roles import Perm
-from accounts.selectors import schools_visible_to, user_has_school_perm
+from accounts.selectors import school_ids_with_perm, user_has_school_perm
 
 from . import selectors
 from .forms import (
@@ -28,13 +28,14 @@ from .forms import (
 )
 from .imports import ImportRefused, import_confirm, import_preview, import_progress
 from .mis_csv import parse
-from .models import ImportBatch, Medium, Purpose
+from .models import ImportBatch, Medium, Naming, Purpose
 from .publishing import publication_check, publication_record, takedown_done
 from .services import ConsentError, carer_add, consent_record
 
 
 def _can_read(user) -> bool:
-    return schools_visible_to(user, Perm.VIEW_CONSENT).exists()
+    # The person's school permissions are already loaded for the request: no query.
+    return bool(school_ids_with_perm(user, Perm.VIEW_CONSENT))
 
 
 @login_required
@@ -44,16 +45,15 @@ def student_list(request):
     page = Paginator(selectors.student_list_for(request.user, **filters), 50).get_page(
         request.GET.get("page")
     )
-    current = selectors.current_by_student(page.object_list)
-    rows = [
-        (
-            s,
-            current.get(s.pk, {}).get((Purpose.SOCIAL_MEDIA, Medium.PHOTO)),
-            bool(current.get(s.pk)),
+    # The list shows one column of consent: social media photos.
+    states = selectors.consent_states(page.object_list, Purpose.SOCIAL_MEDIA, Medium.PHOTO)
+    rows = []
+    for student in page.object_list:
+        allowed, naming = states.get(student.pk, (False, ""))
+        rows.append(
+            (student, allowed, Naming(naming).label if allowed else "", student.pk in states)
         )
-        for s in page.object_list
-    ]
-    can_manage = schools_visible_to(request.user, Perm.MANAGE_CONSENT).exists()
+    can_manage = bool(school_ids_with_perm(request.user, Perm.MANAGE_CONSENT))
     return render(
         request,
         "consents/student_list.html",
@@ -147,7 +147,7 @@ def carer_create(request, pk: int):
 @login_required
 def import_start(request):
     require(
-        schools_visible_to(request.user, Perm.MANAGE_CONSENT).exists(),
+        bool(school_ids_with_perm(request.user, Perm.MANAGE_CONSENT)),
         "Only consent administrators import from the MIS.",
     )
     form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user)
@@ -221,7 +221,8 @@ def import_progress_view(request, pk: int):
 def check(request):
     """The check before publishing: answer per student, then record the post."""
     require(_can_read(request.user), "Only staff who read consent check posts.")
-    accounts = selectors.accounts_for_check(request.user)
+    # Read once: the account picker shows them and the form chooses among them.
+    accounts = list(selectors.accounts_for_check(request.user))
     students = selectors.students_visible_to(request.user).filter(left_on__isnull=True)
     filters = {k: request.GET.get(k, "").strip() for k in ("q", "year", "form")}
     account_id = request.GET.get("account") or request.POST.get("account")
@@ -271,15 +272,13 @@ def check(request):
             "blocked": verdicts is not None and not all(v.allowed for v in verdicts),
             "publish_form": publish_form,
             "account_id": account_id,
+            "accounts": accounts,
         },
     )
 
 
-def _account_school(accounts, account_id):
-    try:
-        return accounts.get(pk=int(account_id)).school_id
-    except (ValueError, accounts.model.DoesNotExist):
-        return -1
+def _account_school(accounts, account_id) -> int:
+    return next((a.school_id for a in accounts if str(a.pk) == str(account_id)), -1)
 
 
 @login_required
@@ -349,8 +348,10 @@ def class_list(request):
 @login_required
 def coverage(request):
     require(
-        schools_visible_to(request.user, Perm.MANAGE_CONSENT).exists()
-        or schools_visible_to(request.user, Perm.APPROVE_CHANNEL).exists(),
+        bool(
+            school_ids_with_perm(request.user, Perm.MANAGE_CONSENT)
+            or school_ids_with_perm(request.user, Perm.APPROVE_CHANNEL)
+        ),
         "Coverage is for leaders and consent administrators.",
     )
     return render(request, "consents/coverage.html", {"rows": selectors.coverage(request.user)})

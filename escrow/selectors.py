@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import School, User
@@ -20,7 +21,7 @@ from accounts.selectors import (
 from channels.models import OfficialAccount
 from channels.selectors import is_on_team, users_with_school_perm
 
-from .models import Credential, CredentialVersion, Retrieval
+from .models import Credential, CredentialVersion, Retrieval, SealedSecret
 
 # Accounts that no longer hold a name have nothing to escrow.
 ESCROWABLE = [
@@ -102,6 +103,36 @@ def may_break_glass(user, account: OfficialAccount) -> bool:
 def retrievals_in_last_hour(user, now=None) -> int:
     now = now or timezone.now()
     return Retrieval.objects.filter(user=user, at__gt=now - timedelta(hours=1)).count()
+
+
+def retrievals_in_last_hour_locking(user, now) -> int:
+    """The same count, read in the statement that locks the person's user row until the
+    transaction ends: two retrievals by one person wait for each other, so the hourly limit
+    cannot be raced past. Inside a transaction only."""
+    recent = (
+        Retrieval.objects.filter(user=OuterRef("pk"), at__gt=now - timedelta(hours=1))
+        .order_by()
+        .values("user")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        User.objects.select_for_update()
+        .filter(pk=user.pk)
+        .annotate(recent=Coalesce(Subquery(recent), 0))
+        .values_list("recent", flat=True)
+        .get()
+    )
+
+
+def current_secrets(account: OfficialAccount) -> list[SealedSecret]:
+    """The sealed fields of the account's current login details, each with its version and
+    credential, in one query (empty if there is no current version, or it holds no field)."""
+    return list(
+        SealedSecret.objects.filter(
+            version__credential__account=account, version__superseded_at__isnull=True
+        ).select_related("version__credential")
+    )
 
 
 def retrieval_limit() -> int:

@@ -238,16 +238,20 @@ def credential_retrieve(
     now = timezone.now()
     with transaction.atomic():
         # One retrieval at a time per person, so the hourly count cannot be raced past.
-        User.objects.select_for_update().filter(pk=actor.pk).first()
-        over_limit = selectors.retrievals_in_last_hour(actor, now) >= selectors.retrieval_limit()
+        recent = selectors.retrievals_in_last_hour_locking(actor, now)
+        over_limit = recent >= selectors.retrieval_limit()
         if not over_limit:
-            credential = Credential.objects.filter(account=account).first()
-            version = selectors.current_version(credential)
+            secrets = selectors.current_secrets(account)
+            if secrets:
+                version = secrets[0].version
+                credential = version.credential
+            else:
+                credential = Credential.objects.filter(account=account).first()
+                version = selectors.current_version(credential)
             if version is None:
                 raise EscrowError("No login details have been given for this account yet.")
             if version.destroyed_at is not None:  # pragma: no cover - current is never destroyed
                 raise EscrowError("These login details were destroyed.")
-            secrets = list(version.secrets.all())
             Retrieval.objects.create(
                 credential=credential,
                 version=version,

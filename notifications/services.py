@@ -49,24 +49,31 @@ def notify(
                 "user_id", flat=True
             )
         )
-    created: list[Notification] = []
-    for user in people:
-        try:
-            with transaction.atomic():
-                created.append(
-                    Notification.objects.create(
-                        recipient=user,
-                        kind=kind,
-                        context=context or {},
-                        link=link,
-                        school_id=getattr(school, "pk", school),
-                        dedupe_key=dedupe_key,
-                        digest=user.pk in digest_ids,
-                    )
-                )
-        except IntegrityError:
-            if dedupe_key is None:
-                raise
+    rows = [
+        Notification(
+            recipient=user,
+            kind=kind,
+            context=context or {},
+            link=link,
+            school_id=getattr(school, "pk", school),
+            dedupe_key=dedupe_key,
+            digest=user.pk in digest_ids,
+        )
+        for user in people
+    ]
+    if dedupe_key is None:
+        # Nothing to skip: one INSERT for everyone (the ids come back for the queue).
+        created = Notification.objects.bulk_create(rows)
+    else:
+        # A recipient who already has the key is skipped, the others still get theirs.
+        created = []
+        for row in rows:
+            try:
+                with transaction.atomic():
+                    row.save(force_insert=True)
+            except IntegrityError:
+                continue
+            created.append(row)
     ids = [n.pk for n in created if not n.digest]
     if ids:
         transaction.on_commit(lambda: _queue(ids))

@@ -1,11 +1,13 @@
 """Reporting and handling through the pages; evidence checked by content (issue 7)."""
 
+import re
 import struct
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditEntry
 from breaches.evidence import strip_jpeg_metadata
@@ -144,13 +146,51 @@ def test_head_handles_a_case_to_closure_through_the_pages(world, client_for):
     assert "Met the member of staff." in page and "Advice given" in page
 
 
-def test_case_list_query_count_does_not_grow(world, client_for, count_queries):
+@pytest.mark.parametrize("persona", ["head_a", "trust_hr"])
+def test_case_list_query_count_does_not_grow(world, client_for, count_queries, persona):
+    """The head sees cases routed to them (per-case grants), trust HR every case."""
     report(world)
-    client = client_for("head_a")
+    client = client_for(persona)
     few = count_queries(client, reverse("breaches:case_list"))
     for _ in range(10):
         report(world)
+    _cases(world, 60)
+    _cases(world, 5, status=BreachCase.Status.CLOSED)
     assert count_queries(client, reverse("breaches:case_list")) == few
+    assert count_queries(client, reverse("breaches:case_list") + "?status=") == few
+
+
+def _cases(world, n, **fields):
+    """Cases straight into the table (no routing): only trust HR sees them."""
+    now = timezone.now()
+    return BreachCase.objects.bulk_create(
+        BreachCase(
+            school=world.school_a,
+            category="other",
+            seen_at=now,
+            description=f"Case {i}",
+            **fields,
+        )
+        for i in range(n)
+    )
+
+
+CASE_LINK = re.compile(r'href="/breaches/cases/[0-9a-f-]{36}/"')
+
+
+def test_case_list_pages_through_the_open_cases_newest_first(world, client_for):
+    _cases(world, 51)
+    _cases(world, 3, status=BreachCase.Status.CLOSED)
+    client = client_for("trust_hr")
+    first = client.get(reverse("breaches:case_list")).content.decode()
+    assert len(CASE_LINK.findall(first)) == 50
+    assert "Page 1 of 2" in first and "?status=open&amp;page=2" in first
+    second = client.get(reverse("breaches:case_list") + "?status=open&page=2").content.decode()
+    assert len(CASE_LINK.findall(second)) == 1
+    for case in BreachCase.objects.all():
+        assert (case.reference in first + second) == (case.status != "closed")
+    everything = client.get(reverse("breaches:case_list") + "?status=&page=2").content.decode()
+    assert len(CASE_LINK.findall(everything)) == 4
 
 
 @pytest.mark.parametrize("persona", ["teacher_a", "staff_a"])

@@ -8,11 +8,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.html import escape
 
-from consents.models import ImportBatch, Naming, Publication, Student
+from audit.models import AuditEntry
+from consents.models import ImportBatch, Medium, Naming, Publication, Purpose, Student
 from tests.channels.factories import make_account
 
 from .factories import StudentFactory, WordingFactory, student_with_carers
-from .test_consent_records import give
+from .test_consent_records import allow_all, give
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "consents" / "examples"
 
@@ -182,14 +183,55 @@ def test_the_check_for_thirty_students_uses_a_fixed_number_of_queries(
 
     def post(ids):
         with CaptureQueriesContext(connection) as ctx:
-            client.post(
+            response = client.post(
                 reverse("consents:check"),
                 {"account": account.pk, "medium": "photo", "students": ids},
             )
+        html = response.content.decode()
+        # The check ran (a refused form would re-render in fewer queries and prove nothing).
+        answers = html.count('text-bg-success">Yes') + html.count('text-bg-danger">No')
+        assert 'id="verdicts"' in html and answers == len(ids)
         return len(ctx.captured_queries)
 
-    post([students[0].pk])
-    assert post([s.pk for s in students]) == post([students[0].pk])
+    post([s.pk for s in students[:3]])
+    assert post([s.pk for s in students]) == post([s.pk for s in students[:3]])
+
+
+def test_check_refuses_a_student_id_that_is_not_a_number(world, client_for, clock):
+    account = make_account(world.school_a, requested_by=world.teacher_a, status="active")
+    student, _ = student_with_carers(world.school_a)
+    response = client_for("teacher_a").post(
+        reverse("consents:check"),
+        {"account": account.pk, "medium": "photo", "students": [student.pk, "1x"]},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="verdicts"' not in html
+    assert escape("“1x” is not a valid value.") in html
+    assert not AuditEntry.objects.filter(action="consent.checked").exists()
+
+
+def test_check_refuses_an_account_the_teacher_does_not_run(world, client_for, clock):
+    theirs = make_account(world.school_a, requested_by=world.leader_a, status="active")
+    student, _ = student_with_carers(world.school_a)
+    response = client_for("teacher_a").post(
+        reverse("consents:check"),
+        {"account": theirs.pk, "medium": "photo", "students": [student.pk]},
+    )
+    assert "Choose an official account." in response.content.decode()
+    assert not AuditEntry.objects.filter(action="consent.checked").exists()
+
+
+def test_student_list_shows_each_students_social_media_photo_consent(world, client_for, clock):
+    allowed, (carer,) = student_with_carers(world.school_a, family_name="Allowedson")
+    refused, (other,) = student_with_carers(world.school_a, family_name="Refusedson")
+    student_with_carers(world.school_a, family_name="Undecidedson")
+    give(world, allowed, carer, naming=Naming.INITIALS)
+    give(world, refused, other, allowed=allow_all({(Purpose.SOCIAL_MEDIA, Medium.PHOTO): False}))
+    html = client_for("teacher_a").get(reverse("consents:student_list")).content.decode()
+    rows = {row.split("</a>")[0].rsplit(" ", 1)[-1]: row for row in html.split("<tr>")[2:]}
+    assert "Allowed</span> Initials only" in rows["Allowedson"]
+    assert "Not allowed" in rows["Refusedson"]
+    assert "No current decision" in rows["Undecidedson"]
 
 
 def test_teacher_cannot_check_students_of_another_school(world, client_for, clock):

@@ -153,3 +153,51 @@ def test_escrow_list_query_count_does_not_grow(world, client_for, count_queries,
         escrowed_account(world)
     active_account(world)
     assert count_queries(client, url) == before
+
+
+def test_retrieval_query_count_does_not_grow_with_retrievals_versions_or_team(
+    world, client_for, settings
+):
+    """The retrieval writes its row, the audit entry and one notification per team member,
+    in a fixed number of queries: however many retrievals, versions, other escrowed accounts
+    and people to tell there are."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from escrow.services import credential_deposit
+
+    settings.ESCROW_RETRIEVALS_PER_HOUR = 100
+    account = escrowed_account(world)
+    client = stepped_up(client_for("leader_a"))
+    url = reverse("escrow:retrieve", kwargs={"pk": account.pk})
+
+    def retrieve(password=PASSWORD):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.post(url, {"reason": "Owner off sick"})
+        assert response.status_code == 200 and password in response.content.decode()
+        return len(ctx.captured_queries)
+
+    retrieve()  # the session's first request writes its bookkeeping
+    few = retrieve()
+    for _ in range(3):
+        escrowed_account(world)
+    credential_deposit(
+        actor=account.owner,
+        account=account,
+        username=account.login_email,
+        password="Second-password-0",
+        recovery_codes="5555-6666",
+    )
+    account.deputies.add(world.dsl_a, world.office_a)
+    for _ in range(4):
+        retrieve("Second-password-0")
+    assert retrieve("Second-password-0") == few
+    assert Retrieval.objects.filter(user=world.leader_a).count() == 7
+    told = Notification.objects.filter(kind="escrow.retrieved")
+    assert set(told.values_list("recipient", flat=True)) == {
+        world.teacher_a.pk,
+        world.staff_a.pk,
+        world.dsl_a.pk,
+        world.office_a.pk,
+    }
+    assert told.filter(recipient=world.dsl_a).count() == 5
