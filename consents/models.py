@@ -44,7 +44,11 @@ def most_restrictive_naming(values) -> str:
 class Student(models.Model):
     """A student of a school, as the MIS knows them (least data that serves)."""
 
-    school = models.ForeignKey("accounts.School", on_delete=models.PROTECT, related_name="students")
+    # db_index=False here and below: a composite index leading with the column serves it, and
+    # the MIS import writes these tables by the hundred thousand (issue 9).
+    school = models.ForeignKey(
+        "accounts.School", on_delete=models.PROTECT, related_name="students", db_index=False
+    )
     mis_id = models.CharField("MIS identifier", max_length=32)
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
@@ -98,7 +102,9 @@ class Student(models.Model):
 class Carer(models.Model):
     """A parent or carer who gives consent, linked to one or more students."""
 
-    school = models.ForeignKey("accounts.School", on_delete=models.PROTECT, related_name="carers")
+    school = models.ForeignKey(
+        "accounts.School", on_delete=models.PROTECT, related_name="carers", db_index=False
+    )
     name = models.CharField(max_length=200)
     email = models.EmailField(blank=True)
     students = models.ManyToManyField(Student, through="StudentCarer", related_name="carers")
@@ -112,7 +118,9 @@ class Carer(models.Model):
 
 
 class StudentCarer(models.Model):
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="carer_links")
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="carer_links", db_index=False
+    )
     carer = models.ForeignKey(Carer, on_delete=models.CASCADE, related_name="student_links")
     relationship = models.CharField(max_length=50, blank=True)
 
