@@ -36,19 +36,9 @@ from accounts.roles import Perm
 from accounts.selectors import user_has_school_perm
 from audit.services import record
 
-from .mis_csv import Reading, read
+from .mis_csv import STUDENT_FIELDS, Reading, read
 from .models import Carer, ColumnMapping, ImportBatch, Student, StudentCarer
 
-# Columns of Student an import sets from the file (besides the school and the MIS id).
-STUDENT_FIELDS = (
-    "given_name",
-    "family_name",
-    "preferred_name",
-    "year_group",
-    "form",
-    "on_roll_from",
-    "left_on",
-)
 # Share of the work done after each step, for the progress bar (the writes are a few big
 # statements, so progress moves by step, not by row).
 PROGRESS_AFTER = {"read": 0.2, "staged": 0.35, "carers": 0.55, "students": 0.75, "links": 0.95}

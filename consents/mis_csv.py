@@ -192,9 +192,8 @@ def _carer_columns(headers: list[str]) -> dict[int, dict[str, str]]:
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 # Student tuples from `read`, in this order; dates as ISO text ("2026-09-01") or None.
-STUDENT_COLUMNS = (
-    "line",
-    "mis_id",
+# Columns of Student an import sets from the file (besides the school and the MIS id).
+STUDENT_FIELDS = (
     "given_name",
     "family_name",
     "preferred_name",
@@ -203,19 +202,11 @@ STUDENT_COLUMNS = (
     "on_roll_from",
     "left_on",
 )
+STUDENT_COLUMNS = ("line", "mis_id", *STUDENT_FIELDS)
 # Carer tuples: one per named contact of a good row; `position` is the n of "Contact n".
 CARER_COLUMNS = ("line", "mis_id", "position", "name", "relationship", "email")
 # Our fields in the order `read` picks them from a row.
-_PICKED = (
-    "mis_id",
-    "given_name",
-    "family_name",
-    "preferred_name",
-    "year_group",
-    "form",
-    "on_roll_from",
-    "left_on",
-)
+_PICKED = ("mis_id", *STUDENT_FIELDS)
 
 
 @dataclass
