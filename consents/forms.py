@@ -90,11 +90,9 @@ class ListedChoiceField(forms.ModelChoiceField):
     """A choice among records the page has already read (a list): the chosen id is looked up
     among them, not queried for again."""
 
-    listed: list | None = None
+    listed: list = []
 
     def to_python(self, value):
-        if self.listed is None:
-            return super().to_python(value)
         if value in self.empty_values:
             return None
         for obj in self.listed:
@@ -141,14 +139,11 @@ class CheckForm(forms.Form):
     )
 
     def __init__(self, *args, accounts, students, **kwargs):
-        """`accounts`: a queryset, or the list of them the page already read."""
+        """`accounts`: the accounts the page has read (selectors.accounts_for_check)."""
         super().__init__(*args, **kwargs)
-        if isinstance(accounts, list):
-            field = self.fields["account"]
-            field.listed = accounts
-            field.queryset = OfficialAccount.objects.filter(pk__in=[a.pk for a in accounts])
-        else:
-            self.fields["account"].queryset = accounts
+        field = self.fields["account"]
+        field.listed = list(accounts)
+        field.queryset = OfficialAccount.objects.filter(pk__in=[a.pk for a in field.listed])
         self.fields["students"].queryset = students
 
     def clean(self):

@@ -284,7 +284,7 @@ def _account_school(accounts, account_id) -> int:
 @login_required
 @require_POST
 def publication_create(request):
-    accounts = selectors.accounts_for_check(request.user)
+    accounts = list(selectors.accounts_for_check(request.user))
     students = selectors.students_visible_to(request.user).filter(left_on__isnull=True)
     form = PublicationForm(request.POST, accounts=accounts, students=students)
     if form.is_valid():
