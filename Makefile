@@ -1,14 +1,22 @@
-# The two commands: `make run` (portal on 127.0.0.1:8000 with a demo trust) and `make test`.
+# The two commands: `make run` (the portal on 127.0.0.1:$(PORT) with a demo trust) and `make test`.
+# Both run on PostgreSQL, the one database engine: the server in DATABASE_URL when it is set,
+# otherwise an embedded PostgreSQL 16 from a pip wheel (scripts/with_database.py).
 SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+PORT ?= 8000
+DEV := DJANGO_SETTINGS_MODULE=config.settings.dev
+WITH_DB := $(PY) scripts/with_database.py
+# `make test` uses the PostgreSQL answering here when DATABASE_URL is not set, else an embedded
+# one in a throw-away folder.
+DEFAULT_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/smp_portal
 # A fresh test database each run: browser tests empty every table when they end (seeded rows
 # included), so a reused database would start the next run without them.
 PYTEST_ARGS ?= --create-db
 
-.PHONY: run test install demo lint check-db bench-deps scale-data bench clean
+.PHONY: run serve test test-steps install demo lint check-db bench-deps scale-data bench clean
 
 $(STAMP): requirements/base.txt requirements/dev.txt package.json package-lock.json
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,18 +27,30 @@ $(STAMP): requirements/base.txt requirements/dev.txt package.json package-lock.j
 
 install: $(STAMP)
 
-## make run: fresh machine -> SQLite, Celery eager, console email, demo trust, logins printed
+## make run: PostgreSQL (embedded, data in var/postgres, unless DATABASE_URL is set), migrate,
+## the demo trust, logins printed, then the development server until Ctrl-C (which also stops
+## the embedded PostgreSQL). Celery runs eager; email prints in this console.
 run: install
-	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py migrate --noinput
-	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py load_demo
-	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py runserver 127.0.0.1:8000
+	@$(WITH_DB) -- $(MAKE) --no-print-directory serve
+
+# What `make run` does once it has a database (DATABASE_URL set by with_database.py).
+serve:
+	$(DEV) $(PY) manage.py migrate --noinput
+	$(DEV) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(PY) manage.py load_demo
+	$(DEV) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 demo: install
-	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py migrate --noinput
-	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py load_demo
+	@$(WITH_DB) -- bash -c '$(DEV) $(PY) manage.py migrate --noinput && $(DEV) $(PY) manage.py load_demo'
 
-## make test: lint, checks, compose validation and the whole pytest suite on PostgreSQL
-test: install check-db
+## make test: lint, checks, compose validation and the whole pytest suite, on PostgreSQL (as
+## above; see DEFAULT_DATABASE_URL). Says in one sentence what to install when a program the
+## tests need is missing.
+test: install
+	@$(PY) scripts/check_test_tools.py
+	@$(WITH_DB) --tests --default-url "$(DEFAULT_DATABASE_URL)" -- $(MAKE) --no-print-directory test-steps
+
+# What `make test` does once it has a database.
+test-steps: check-db
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check --fail-level WARNING
@@ -55,5 +75,7 @@ scale-data: install
 bench: install bench-deps
 	DATABASE_URL=$(SCALE_DB) $(PY) bench/pages.py $(BENCH_ARGS)
 
+# Everything `make run` made, the embedded PostgreSQL's data (var/postgres) included: stopped first.
 clean:
-	rm -rf $(VENV) node_modules staticfiles db.sqlite3 var
+	test ! -x $(PY) || $(WITH_DB) --stop
+	rm -rf $(VENV) node_modules staticfiles var

@@ -5,6 +5,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.urls import reverse
 
+from accounts.models import Membership
+from accounts.roles import SchoolRole
+
 from .services import notify, preference_update
 
 
@@ -13,15 +16,20 @@ def load(ctx) -> None:
     leader = ctx.people["northfield.leader"]
     school = ctx.schools["northfield"]
     with transaction.atomic():
-        # dedupe_key makes every run after the first a no-op.
-        notify(
-            [teacher, leader],
-            "accounts.role_changed",
-            context={"change": "granted", "role_label": "demo role"},
-            link=reverse("dashboard:home"),
-            school=school,
-            dedupe_key="demo:welcome",
-        )
+        # dedupe_key makes every run after the first a no-op. Each person is told the role
+        # they really hold at the school, in the words accounts.services uses.
+        for person in (teacher, leader):
+            role = Membership.objects.filter(user=person, school=school).values_list(
+                "role", flat=True
+            )[0]
+            notify(
+                [person],
+                "accounts.role_changed",
+                context={"change": "assigned", "role_label": SchoolRole(role).label},
+                link=reverse("dashboard:home"),
+                school=school,
+                dedupe_key="demo:welcome",
+            )
         notify(
             [leader],
             "accounts.leaver",

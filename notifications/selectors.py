@@ -23,3 +23,9 @@ def preference_of(user) -> NotificationPreference:
     return NotificationPreference.objects.filter(user=user).first() or NotificationPreference(
         user=user
     )
+
+
+def outbox_for_development() -> QuerySet[Notification]:
+    """Every outbox row, newest first, with what its email needs: the development mailbox
+    (`notifications:dev_outbox`, DEBUG only). Everyone's mail: never for a production page."""
+    return Notification.objects.select_related("recipient", "school").order_by("-created_at", "-id")

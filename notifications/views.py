@@ -1,19 +1,29 @@
-"""The person's own notifications: bell, list, open, mark as read, email preferences."""
+"""The person's own notifications: bell, list, open, mark as read, email preferences; and, in
+development only, the outbox's emails for trust administrators (the demo's mailbox)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_visible_or_404
+from accounts.selectors import is_trust_admin
 
 from . import services
+from .emails import build_message
 from .forms import PreferenceForm
 from .kinds import get_kind
-from .selectors import notifications_visible_to, preference_of, unread_count
+from .selectors import (
+    notifications_visible_to,
+    outbox_for_development,
+    preference_of,
+    unread_count,
+)
 
 PAGE_SIZE = 25
 
@@ -83,3 +93,14 @@ def preferences(request):
         messages.success(request, "Your email preferences are saved.")
         return redirect(reverse("notifications:preferences"))
     return render(request, "notifications/preferences.html", {"form": form})
+
+
+@login_required
+def dev_outbox(request):
+    """Development only: every email of the outbox as it was (or will be) sent, so the demo's
+    emails can be read without a mail server. Production never has DEBUG on (production.py)."""
+    if not (settings.DEBUG and is_trust_admin(request.user)):
+        raise Http404
+    page = Paginator(outbox_for_development(), PAGE_SIZE).get_page(request.GET.get("page"))
+    emails = [{"n": n, "message": build_message(n)} for n in page.object_list]
+    return render(request, "notifications/dev_outbox.html", {"page": page, "emails": emails})

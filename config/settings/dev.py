@@ -1,7 +1,39 @@
-"""Local development: embedded SQLite, Celery eager, email printed to the console."""
+"""Local development: PostgreSQL (the embedded one `make run` starts, unless DATABASE_URL is
+set), Celery eager, email printed to the console and listed at /notifications/outbox/."""
+
+import contextlib
+import os
+
+from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import BASE_DIR, DATABASES, env
+
+# Where scripts/with_database.py keeps the embedded PostgreSQL of `make run`, and its database.
+EMBEDDED_POSTGRES_DATA = BASE_DIR / "var" / "postgres"
+EMBEDDED_DATABASE = "smp_portal"
+
+
+def _embedded_database_url() -> str:
+    """The URL of the embedded PostgreSQL while `make run` has it running, so `manage.py` in a
+    second terminal (demo_totp, shell) finds the same database with nothing to set."""
+    try:
+        # postmaster.pid: the server's pid on line 1, its port on line 4 (PostgreSQL's format).
+        lines = (EMBEDDED_POSTGRES_DATA / "postmaster.pid").read_text().splitlines()
+        pid, port = int(lines[0]), int(lines[3])
+        # PermissionError: it runs as another user (`pgserver`, when make run runs as root).
+        with contextlib.suppress(PermissionError):
+            os.kill(pid, 0)
+    except (OSError, ValueError, IndexError):
+        raise ImproperlyConfigured(
+            "No database: DATABASE_URL is not set and the embedded PostgreSQL is not running. "
+            "Start the portal with `make run` (it starts the database), or set DATABASE_URL."
+        ) from None
+    return f"postgres://postgres@127.0.0.1:{port}/{EMBEDDED_DATABASE}"
+
+
+if not env.str("DATABASE_URL", default=""):
+    DATABASES["default"].update(env.db_url_config(_embedded_database_url()))
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env.str(
