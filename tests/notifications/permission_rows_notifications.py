@@ -39,4 +39,8 @@ ROWS = [
     Row("notifications:mark_read", "trust_hr", 404, method="post", kwargs=_teacher_a_notification),
     Row("notifications:mark_read", "anonymous", 302, method="post", kwargs=_teacher_a_notification),
     Row("notifications:mark_read", "teacher_a", 405, kwargs=_teacher_a_notification),
+    # The development mailbox: DEBUG is off here, as in production, so it is not there at all
+    # (with DEBUG on: tests/notifications/test_dev_outbox.py).
+    *[Row("notifications:dev_outbox", p, 404, note="DEBUG off") for p in SIGNED_IN],
+    Row("notifications:dev_outbox", "anonymous", 302),
 ]
