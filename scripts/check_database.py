@@ -1,4 +1,7 @@
-"""Say plainly when no PostgreSQL answers, instead of silently testing something else."""
+"""Say plainly when no PostgreSQL answers at DATABASE_URL, instead of testing something else.
+
+`make test` runs this once scripts/with_database.py has chosen the database (DATABASE_URL as
+given, the default URL, or an embedded PostgreSQL), and creates the database when missing."""
 
 import os
 import sys
@@ -30,6 +33,6 @@ try:
 except psycopg2.OperationalError as exc:
     sys.exit(
         f"No PostgreSQL answers at {cfg.get('HOST')}:{cfg.get('PORT')} ({exc.args[0].strip()}).\n"
-        "Start it (see README) or set DATABASE_URL. Tests never fall back to SQLite."
+        "Start it, or leave DATABASE_URL unset and `make test` starts an embedded PostgreSQL."
     )
 print(f"PostgreSQL answers at {cfg.get('HOST')}:{cfg.get('PORT')}.")

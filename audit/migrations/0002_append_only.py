@@ -1,5 +1,6 @@
 """Append-only on PostgreSQL (clause 6): a trigger refuses UPDATE, DELETE and TRUNCATE on the
-audit table. SQLite (`make run`) gets no trigger; the tests run on PostgreSQL.
+audit table. PostgreSQL is the one engine (make run starts an embedded one), so every database
+gets the trigger.
 
 TRUNCATE is let through only in a session that sets `audit.allow_truncate = on`: Django's test
 runner empties every table with one TRUNCATE between transactional tests, and the test settings
