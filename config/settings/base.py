@@ -105,8 +105,11 @@ TEMPLATES = [
 # PostgreSQL is the one database engine, in development too: the portal relies on it (append-
 # only triggers, COPY, row locks, hand-written SQL) and has no fallback. Without DATABASE_URL,
 # dev.py finds the embedded PostgreSQL that `make run` starts (scripts/with_database.py).
+# (An empty DATABASE_URL counts as unset: production.py then says it must be set.)
 DATABASES = {
-    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/smp_portal")
+    "default": env.db_url_config(
+        env.str("DATABASE_URL", default="") or "postgres://postgres@127.0.0.1:5432/smp_portal"
+    )
 }
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured(
