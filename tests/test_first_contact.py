@@ -81,14 +81,14 @@ def test_the_readme_starts_with_the_two_commands_that_the_makefile_and_ci_run():
     )
     assert readme_commands() == ["make run", "make test"]
 
+    # Read, not run: `make -n` still runs recipe lines that call $(MAKE), as these do.
     makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^WITH_DB := \$\(PY\) scripts/with_database\.py$", makefile, re.M)
     for command in readme_commands():
         target = command.split()[1]
-        assert re.search(rf"^{target}:", makefile, re.M), f"the Makefile has no `{target}` target"
-        dry = subprocess.run(
-            ["make", "-n", target], cwd=ROOT, capture_output=True, text=True, timeout=60
-        )
-        assert dry.returncode == 0 and "scripts/with_database.py" in dry.stdout, dry.stderr
+        found = re.search(rf"^{target}:.*\n((?:\t.*\n)+)", makefile, re.M)
+        assert found, f"the Makefile has no `{target}` target"
+        assert "$(WITH_DB)" in found.group(1), f"`make {target}` runs on the database chosen"
 
     ci = [
         line.strip()
