@@ -165,6 +165,9 @@ class Embedded:
         self.server.ensure_pgdata_inited()
         with self._users() as users:
             self.port = running_port(self.data)
+            if self.port is not None and not answers(self.url("postgres")):
+                # A postmaster.pid whose pid now belongs to another program (after a reboot).
+                self.port = None
             if self.port is not None and users:
                 say(f"sharing the embedded PostgreSQL already running for {self.data}")
             elif self.port is not None:
