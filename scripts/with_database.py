@@ -323,7 +323,8 @@ def main(argv: list[str] | None = None) -> int:
     if env.get("DATABASE_URL"):
         return run_command(command, env)
     if args.tests and answers(args.default_url):
-        say(f"PostgreSQL answers at {urlsplit(args.default_url).netloc}: the suite runs there")
+        where = urlsplit(args.default_url)
+        say(f"PostgreSQL answers at {where.hostname}:{where.port or 5432}: the suite runs there")
         env["DATABASE_URL"] = args.default_url
         return run_command(command, env)
 
