@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # included), so a reused database would start the next run without them.
 PYTEST_ARGS ?= --create-db
 
-.PHONY: run test install demo lint check-db bench-deps scale-data bench clean
+.PHONY: run test install demo oidc-demo lint check-db bench-deps scale-data bench clean
 
 $(STAMP): requirements/base.txt requirements/dev.txt package.json package-lock.json
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,14 @@ run: install
 demo: install
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py migrate --noinput
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py load_demo
+
+## make oidc-demo (in a second terminal): a local OpenID Connect provider on 127.0.0.1:9000 with
+## the demo trust's people; its "Microsoft 365 (demo)" and "Google (demo)" buttons then appear
+## on the sign-in page of `make run` (issue 20, docs/deploy.md).
+oidc-demo: install
+	mkdir -p var
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py sso_demo_provider > var/oidc-demo.json
+	node scripts/oidc_provider.mjs var/oidc-demo.json
 
 ## make test: lint, checks, compose validation and the whole pytest suite on PostgreSQL
 test: install check-db

@@ -9,6 +9,7 @@ that (sign-ups, emails, its own pages) is switched off here.
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Any
 
@@ -21,6 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django_otp.middleware import is_verified
 
 from audit.services import client_ip, record
 
@@ -82,6 +84,10 @@ class PortalAccountAdapter(DefaultAccountAdapter):
         # backend, which finds nobody): name the model backend the session must use.
         user.backend = "django.contrib.auth.backends.ModelBackend"
         super().login(request, user)
+        # The new request.user has not been through django-otp's middleware: give it the
+        # same fields (not verified until services.sso_signed_in says otherwise).
+        user.otp_device = None
+        user.is_verified = functools.partial(is_verified, user)
 
     def post_login(
         self, request: HttpRequest, user, *, signal_kwargs=None, redirect_url=None, **kwargs
@@ -143,10 +149,7 @@ class PortalSocialAccountAdapter(DefaultSocialAccountAdapter):
             services.sso_refusal_record(provider, refusal, request)
             raise ImmediateHttpResponse(refusal_page(request, provider)) from None
         if not sociallogin.is_existing:
-            account = services.sso_link(
-                provider=provider, subject=subject, claims=claims, user=match.user
-            )
-            sociallogin.account = account
+            services.sso_link(provider=provider, account=sociallogin.account, user=match.user)
             sociallogin.user = match.user
         sociallogin.state.setdefault("data", {})
         sociallogin.state["data"] = {**data, "matched_by": match.how}

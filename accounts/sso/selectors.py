@@ -30,3 +30,24 @@ def _answers(provider: Provider) -> bool:
 def sign_in_providers() -> list[Provider]:
     """The buttons of the sign-in page, in the configured order."""
     return [p for p in providers() if not p.probe or _answers(p)]
+
+
+def provider_origins() -> list[str]:
+    """Origins of the configured providers (scheme://host[:port] of each issuer)."""
+    origins = []
+    for provider in providers():
+        scheme, _, rest = provider.issuer.partition("://")
+        origin = f"{scheme}://{rest.split('/', 1)[0]}"
+        if origin not in origins:
+            origins.append(origin)
+    return origins
+
+
+def allow_provider_form_actions(response):
+    """A page with provider buttons posts to the portal, which redirects to the provider:
+    the CSP's form-action covers that redirect too, so the providers' origins are added
+    to it on those pages only (django-csp's per-response update)."""
+    origins = provider_origins()
+    if origins:
+        response._csp_update = {"form-action": origins}
+    return response

@@ -27,7 +27,7 @@ from django_otp import login as otp_login
 from audit.services import client_ip, record
 
 from ..middleware import start_session_clock
-from ..models import School, SchoolEmailDomain, User
+from ..models import SchoolEmailDomain, User
 from ..selectors import requires_two_factor
 from ..stepup import STEP_UP_SESSION_KEY, mark_step_up
 from . import claims as token
@@ -90,24 +90,19 @@ def sso_match(provider: Provider, subject: str, claims: dict[str, Any]) -> Match
     return Match(user, "email")
 
 
-def sso_link(
-    *, provider: Provider, subject: str, claims: dict[str, Any], user: User
-) -> SocialAccount:
-    """Remember the provider's subject for this person, so later sign-ins match on it even if
-    their address changes. Audited as `auth.sso_linked`."""
+def sso_link(*, provider: Provider, account: SocialAccount, user: User) -> SocialAccount:
+    """Remember the provider's subject (`account.uid`, allauth's SocialAccount not yet
+    saved) for this person, so later sign-ins match on it even if their address changes.
+    Audited as `auth.sso_linked`."""
     with transaction.atomic():
-        account, created = SocialAccount.objects.get_or_create(
-            provider=provider.id,
-            uid=subject,
-            defaults={"user": user, "extra_data": _kept_claims(claims)},
+        account.user = user
+        account.save()
+        record(
+            user,
+            "auth.sso_linked",
+            target=user,
+            data={"provider": provider.id, "issuer": provider.issuer},
         )
-        if created:
-            record(
-                user,
-                "auth.sso_linked",
-                target=user,
-                data={"provider": provider.id, "issuer": provider.issuer},
-            )
     return account
 
 
@@ -211,16 +206,3 @@ def sso_step_up(
         ip_address=client_ip(request),
     )
     return None
-
-
-def _kept_claims(claims: dict[str, Any]) -> dict[str, Any]:
-    # Kept with the link for the administrators' view: who the provider said this was.
-    return {k: claims[k] for k in ("iss", "sub", "email", "name") if k in claims}
-
-
-def schools_of_provider(provider: Provider) -> list[School]:
-    """The schools a provider serves (all of them for a trust-wide provider)."""
-    schools = School.objects.all()
-    if not provider.trust_wide:
-        schools = schools.filter(urn__in=provider.schools)
-    return list(schools)

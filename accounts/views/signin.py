@@ -40,7 +40,7 @@ from ..forms.signin import (
 from ..middleware import start_session_clock
 from ..selectors import requires_two_factor
 from ..sso.config import providers as sso_providers
-from ..sso.selectors import sign_in_providers
+from ..sso.selectors import allow_provider_form_actions, sign_in_providers
 from ..sso.services import session_provider
 from ..stepup import STEP_UP_SESSION_KEY, mark_step_up, step_up_required
 
@@ -83,6 +83,9 @@ class SignInView(auth_views.LoginView):
             not settings.PASSWORD_SIGN_IN and settings.PASSWORD_SIGN_IN_EMERGENCY
         )
         return context
+
+    def render_to_response(self, context, **kwargs):
+        return allow_provider_form_actions(super().render_to_response(context, **kwargs))
 
     def post(self, request, *args, **kwargs):
         if not settings.PASSWORD_SIGN_IN:
@@ -247,11 +250,12 @@ class StepUpView(View):
         return self._page(request, form)
 
     def _page(self, request, form) -> HttpResponse:
-        return render(
+        response = render(
             request,
             "accounts/step_up.html",
             {"form": form, "next": _next_url(request), "sso_step_up": self.sso_step_up},
         )
+        return allow_provider_form_actions(response) if self.sso_step_up else response
 
 
 @login_required
