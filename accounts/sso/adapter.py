@@ -12,11 +12,13 @@ from __future__ import annotations
 import functools
 import time
 from typing import Any
+from urllib.parse import urlencode
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp, SocialLogin
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,6 +28,7 @@ from django_otp.middleware import is_verified
 
 from audit.services import client_ip, record
 
+from ..middleware import needs_second_factor
 from ..stepup import step_up_url
 from . import services
 from .config import Provider, get_provider, providers
@@ -103,18 +106,10 @@ class PortalAccountAdapter(DefaultAccountAdapter):
         owes_factor = services.sso_signed_in(
             request, user, provider, _claims(sociallogin), match_how
         )
-        from ..middleware import needs_second_factor
-
         target = _safe_next(request, redirect_url, reverse("dashboard:home"))
         if owes_factor and needs_second_factor(user):
-            return redirect(f"{reverse('accounts:two_factor')}?{_query(next=target)}")
+            return redirect(f"{reverse('accounts:two_factor')}?{urlencode({'next': target})}")
         return redirect(target)
-
-
-def _query(**params: str) -> str:
-    from urllib.parse import urlencode
-
-    return urlencode(params)
 
 
 class PortalSocialAccountAdapter(DefaultSocialAccountAdapter):
@@ -204,8 +199,6 @@ class PortalSocialAccountAdapter(DefaultSocialAccountAdapter):
 
 def refusal_page(request: HttpRequest, provider: Provider) -> HttpResponse:
     """The same plain refusal whatever the reason: it says whom to ask, not why."""
-    from django.conf import settings
-
     return render(
         request,
         "accounts/sso_refused.html",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import requests
 from django.core.cache import cache
+from django.http import HttpResponse
 
 from .config import Provider, providers
 
@@ -43,7 +44,7 @@ def provider_origins() -> list[str]:
     return origins
 
 
-def allow_provider_form_actions(response):
+def allow_provider_form_actions(response: HttpResponse) -> HttpResponse:
     """A page with provider buttons posts to the portal, which redirects to the provider:
     the CSP's form-action covers that redirect too, so the providers' origins are added
     to it on those pages only (django-csp's per-response update)."""
