@@ -14,6 +14,8 @@ from accounts.models import LeaverEvent, PortalSession, User
 from accounts.scim.models import DirectoryAccount
 from accounts.scim.services import directory_create
 from audit.models import AuditEntry
+from channels.models import OfficialAccount
+from tests.channels.factories import make_account
 
 SCIM = "application/scim+json"
 
@@ -153,6 +155,9 @@ def test_disabling_in_the_directory_runs_the_leaver_service(directory, world, op
     client = Client()
     client.force_login(teacher)
     assert PortalSession.objects.filter(user=teacher).exists()
+    owned = make_account(
+        world.school_a, requested_by=teacher, status=OfficialAccount.Status.ACTIVE
+    )
 
     response = call(
         token,
@@ -167,6 +172,8 @@ def test_disabling_in_the_directory_runs_the_leaver_service(directory, world, op
     event = LeaverEvent.objects.get(user=teacher)
     assert "Entra ID" in event.reason
     assert not PortalSession.objects.filter(user=teacher).exists(), "sessions end at once"
+    owned.refresh_from_db()
+    assert owned.needs_new_owner, "official accounts they looked after need a new owner"
     assert client.get("/").status_code == 302
     # GET after disabling shows active false (Entra's validator checks this).
     listed = call(token, "get", f'Users?filter=userName eq "{teacher.email}"').json()
