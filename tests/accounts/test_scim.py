@@ -155,9 +155,7 @@ def test_disabling_in_the_directory_runs_the_leaver_service(directory, world, op
     client = Client()
     client.force_login(teacher)
     assert PortalSession.objects.filter(user=teacher).exists()
-    owned = make_account(
-        world.school_a, requested_by=teacher, status=OfficialAccount.Status.ACTIVE
-    )
+    owned = make_account(world.school_a, requested_by=teacher, status=OfficialAccount.Status.ACTIVE)
 
     response = call(
         token,
