@@ -16,7 +16,7 @@ DEFAULT_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/smp_portal
 # included), so a reused database would start the next run without them.
 PYTEST_ARGS ?= --create-db
 
-.PHONY: run serve test test-steps install demo lint check-db bench-deps scale-data bench clean
+.PHONY: run serve test test-steps install demo oidc-demo check-db bench-deps scale-data bench clean
 
 $(STAMP): requirements/base.txt requirements/dev.txt package.json package-lock.json
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,16 @@ serve:
 
 demo: install
 	@$(WITH_DB) -- bash -c '$(DEV) $(PY) manage.py migrate --noinput && $(DEV) $(PY) manage.py load_demo'
+
+## make oidc-demo (in a second terminal): a local OpenID Connect provider on 127.0.0.1:9000 with
+## the demo trust's people; its "Microsoft 365 (demo)" and "Google (demo)" buttons then appear
+## on the sign-in page of `make run` (issue 20, docs/deploy.md).
+oidc-demo: install
+	mkdir -p var
+	@# The provider's configuration needs no database: any URL keeps the settings from looking
+	@# for the embedded one, so this works before or after `make run`.
+	DATABASE_URL=$${DATABASE_URL:-postgres://unused@127.0.0.1:1/unused} $(DEV) $(PY) manage.py sso_demo_provider > var/oidc-demo.json
+	node scripts/oidc_provider.mjs var/oidc-demo.json
 
 ## make test: lint, checks, compose validation and the whole pytest suite, on PostgreSQL (as
 ## above; see DEFAULT_DATABASE_URL). Says in one sentence what to install when a program the

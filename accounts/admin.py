@@ -167,3 +167,36 @@ class LeaverEventAdmin(TrustAdminPermissions, admin.ModelAdmin):
     read_only = True
     list_display = ["user", "created_at", "actor_name", "reason"]
     search_fields = ["user__full_name", "user__email", "reason"]
+
+
+# --- Single sign-on and provisioning (issue 20) ----------------------------------------------
+from allauth.socialaccount.models import SocialApp, SocialToken  # noqa: E402
+
+from .scim.models import Directory, DirectoryAccount  # noqa: E402
+
+# Identity providers come from settings with secrets from the environment or files
+# (accounts/sso/config.py); allauth's own admin would invite typing a secret into the
+# database, and the portal keeps no provider tokens.
+for _model in (SocialApp, SocialToken):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
+@admin.register(Directory)
+class DirectoryAdmin(TrustAdminPermissions, admin.ModelAdmin):
+    """Read-only: tokens are made, rotated and revoked by `manage.py scim_directory`, which
+    audits each change; only a digest and a hint of the token are stored."""
+
+    read_only = True
+    list_display = ["name", "token_hint", "created_at", "last_used_at", "revoked_at"]
+    exclude = ["token_digest"]
+
+
+@admin.register(DirectoryAccount)
+class DirectoryAccountAdmin(TrustAdminPermissions, admin.ModelAdmin):
+    """Read-only: who each directory provisioned (changes come from the directory)."""
+
+    read_only = True
+    list_display = ["user_name", "directory", "user", "active", "updated_at"]
+    list_filter = ["directory", "active"]
+    search_fields = ["user_name", "user__email"]

@@ -5,3 +5,14 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "accounts"
     verbose_name = "Trust, schools and people"
+
+    def ready(self) -> None:
+        from notifications.kinds import Kind, register
+
+        from .sso import checks  # noqa: F401  (registers the SSO_PROVIDERS system check)
+
+        # Issue 20: the password sign-in used while it is off for everyone else.
+        register(
+            "accounts.emergency_sign_in",
+            Kind("A trust administrator used the emergency sign-in"),
+        )

@@ -28,11 +28,14 @@ TWO_FACTOR_EXEMPT_URL_NAMES = frozenset(
         "accounts:password_reset_confirm",
         "accounts:password_reset_complete",
         "accounts:invite_accept",
+        "accounts:sso_start",
+        "accounts:emergency_sign_in",
+        "openid_connect_callback",
         "healthz",
     }
 )
 # Public pages (the consent register form for parents) and assets need no sign-in at all.
-TWO_FACTOR_EXEMPT_PREFIXES = ("/static/", "/register/", "/healthz")
+TWO_FACTOR_EXEMPT_PREFIXES = ("/static/", "/register/", "/healthz", "/scim/")
 
 
 def _redirect(request, url: str) -> HttpResponse:

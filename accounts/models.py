@@ -228,3 +228,8 @@ class LeaverEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} left on {self.created_at:%d %b %Y}"
+
+
+# Models of the single sign-on and provisioning packages (issue 20) belong to this app.
+from .scim.models import Directory, DirectoryAccount  # noqa: E402, F401
+from .sso.models import SSOFactorDevice  # noqa: E402, F401

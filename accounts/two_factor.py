@@ -195,6 +195,26 @@ def step_up_verify(user: User, password: str, token: str, *, ip_address: str | N
     return device
 
 
+def step_up_verify_code(user: User, token: str, *, ip_address: str | None = None):
+    """The step-up of a session signed in with single sign-on (issue 20): the portal holds
+    no password to ask again, so a fresh TOTP code (never a backup code) is the factor.
+    Audited as `auth.step_up` / `auth.step_up_failed` with method "totp"."""
+    if not has_confirmed_totp(user):
+        raise TwoFactorError("Set up an authenticator app first.")
+    device = _match(user, token, allow_backup=False)[0]
+    if device is None:
+        record(
+            user,
+            "auth.step_up_failed",
+            target=user,
+            data={"method": "totp", "reason": "code"},
+            ip_address=ip_address,
+        )
+        raise TwoFactorError("That code is not right. Enter the six digits your app shows now.")
+    record(user, "auth.step_up", target=user, data={"method": "totp"}, ip_address=ip_address)
+    return device
+
+
 def _match(user: User, token: str, *, allow_backup: bool):
     """(device that accepted the token or None, whether a device refused to try yet)."""
     throttled = False

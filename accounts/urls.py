@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .sso import views as sso
 from .views import people, signin
 
 app_name = "accounts"
@@ -8,6 +9,9 @@ urlpatterns = [
     path("login/", signin.SignInView.as_view(), name="login"),
     path("logout/", signin.SignOutView.as_view(), name="logout"),
     path("two-factor/", signin.TwoFactorView.as_view(), name="two_factor"),
+    # single sign-on (accounts/sso; the callback is allauth's, in config/urls.py)
+    path("sso/<slug:provider_id>/login/", sso.sso_start, name="sso_start"),
+    path("emergency-sign-in/", sso.EmergencySignInView.as_view(), name="emergency_sign_in"),
     path("step-up/", signin.StepUpView.as_view(), name="step_up"),
     path("security/", signin.security, name="security"),
     path("security/backup-codes/", signin.backup_codes, name="backup_codes"),

@@ -1,3 +1,4 @@
+from allauth.socialaccount.providers.openid_connect import views as oidc
 from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path
@@ -12,6 +13,15 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("dashboard.urls")),
     path("accounts/", include("accounts.urls")),
+    # Single sign-on: allauth's OpenID Connect callback (its rules: accounts/sso/adapter.py).
+    # The redirect URL each provider is registered with (docs/deploy.md).
+    path(
+        "accounts/sso/<slug:provider_id>/login/callback/",
+        oidc.callback,
+        name="openid_connect_callback",
+    ),
+    # SCIM 2.0 provisioning from the trust's directory (accounts/scim).
+    path("scim/v2/", include("accounts.scim.urls")),
     path("audit/", include("audit.urls")),
     path("notifications/", include("notifications.urls")),
     path("official-accounts/", include("channels.urls")),

@@ -114,6 +114,22 @@ class StepUpForm(forms.Form):
         return _normalise_code(self.cleaned_data["otp_token"])
 
 
+class StepUpCodeForm(forms.Form):
+    """A fresh authenticator code alone: the step-up of a session signed in with single
+    sign-on, where the portal holds no password to ask for (issue 20)."""
+
+    otp_token = forms.CharField(
+        label="Six-digit code from your authenticator app",
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+    def clean_otp_token(self) -> str:
+        return _normalise_code(self.cleaned_data["otp_token"])
+
+
 class EmailPasswordResetForm(PasswordResetForm):
     email = forms.EmailField(
         label="Email address",

@@ -34,10 +34,14 @@ from ..forms.signin import (
     EmailPasswordResetForm,
     EnrolForm,
     OTPTokenForm,
+    StepUpCodeForm,
     StepUpForm,
 )
 from ..middleware import start_session_clock
 from ..selectors import requires_two_factor
+from ..sso.config import providers as sso_providers
+from ..sso.selectors import allow_provider_form_actions, sign_in_providers
+from ..sso.services import session_provider
 from ..stepup import STEP_UP_SESSION_KEY, mark_step_up, step_up_required
 
 STEP_UP_FAILURES = "portal_step_up_failures"
@@ -68,6 +72,27 @@ class SignInView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        # Issue 20: the school's identity providers as buttons; the password form only where
+        # the trust keeps password sign-in.
+        context = super().get_context_data(**kwargs)
+        context["sso_providers"] = sign_in_providers()
+        context["password_sign_in"] = settings.PASSWORD_SIGN_IN
+        context["emergency_sign_in"] = (
+            not settings.PASSWORD_SIGN_IN and settings.PASSWORD_SIGN_IN_EMERGENCY
+        )
+        return context
+
+    def render_to_response(self, context, **kwargs):
+        return allow_provider_form_actions(super().render_to_response(context, **kwargs))
+
+    def post(self, request, *args, **kwargs):
+        if not settings.PASSWORD_SIGN_IN:
+            # Switched off for the trust: the password is not even checked.
+            context = self.get_context_data(form=self.get_form_class()(request))
+            return self.render_to_response(context, status=403)
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         response = super().form_valid(form)  # django.contrib.auth.login cycles the key
@@ -169,27 +194,46 @@ class TwoFactorView(View):
     name="dispatch",
 )
 class StepUpView(View):
-    """Password and a TOTP code again; passing lasts STEP_UP_VALIDITY (clause 4.5c)."""
+    """A fresh factor again; passing lasts STEP_UP_VALIDITY (clause 4.5c).
+
+    After a password sign-in: password and a TOTP code. After a single sign-on (issue 20):
+    a TOTP code, or a fresh sign-in at the provider when the trust accepts its MFA
+    (accounts.sso.services.sso_step_up checks auth_time and the MFA claim).
+    """
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not two_factor.has_confirmed_totp(request.user):
-            messages.info(request, "Set up two-factor sign-in first; then confirm it is you.")
-            return redirect(_with_next("accounts:two_factor", _next_url(request)))
+        if request.user.is_authenticated:
+            self.sso = session_provider(request, sso_providers())
+            self.sso_step_up = self.sso if self.sso and self.sso.accept_mfa else None
+            self.has_totp = two_factor.has_confirmed_totp(request.user)
+            if not self.has_totp and self.sso_step_up is None:
+                messages.info(request, "Set up two-factor sign-in first; then confirm it is you.")
+                return redirect(_with_next("accounts:two_factor", _next_url(request)))
         return super().dispatch(request, *args, **kwargs)
 
+    def _form_class(self):
+        return StepUpCodeForm if self.sso else StepUpForm
+
     def get(self, request: HttpRequest) -> HttpResponse:
-        return self._page(request, StepUpForm())
+        return self._page(request, self._form_class()() if self.has_totp else None)
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = StepUpForm(request.POST)
+        if not self.has_totp:
+            return self._page(request, None)
+        form = self._form_class()(request.POST)
         if form.is_valid():
             try:
-                two_factor.step_up_verify(
-                    request.user,
-                    form.cleaned_data["password"],
-                    form.cleaned_data["otp_token"],
-                    ip_address=_ip(request),
-                )
+                if self.sso:
+                    two_factor.step_up_verify_code(
+                        request.user, form.cleaned_data["otp_token"], ip_address=_ip(request)
+                    )
+                else:
+                    two_factor.step_up_verify(
+                        request.user,
+                        form.cleaned_data["password"],
+                        form.cleaned_data["otp_token"],
+                        ip_address=_ip(request),
+                    )
             except two_factor.TwoFactorError as exc:
                 failures = request.session.get(STEP_UP_FAILURES, 0) + 1
                 if failures >= STEP_UP_MAX_FAILURES:
@@ -206,7 +250,12 @@ class StepUpView(View):
         return self._page(request, form)
 
     def _page(self, request, form) -> HttpResponse:
-        return render(request, "accounts/step_up.html", {"form": form, "next": _next_url(request)})
+        response = render(
+            request,
+            "accounts/step_up.html",
+            {"form": form, "next": _next_url(request), "sso_step_up": self.sso_step_up},
+        )
+        return allow_provider_form_actions(response) if self.sso_step_up else response
 
 
 @login_required

@@ -52,6 +52,11 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_celery_beat",
+    # single sign-on (issue 20): OpenID Connect only; the password sign-in stays the portal's
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     # ours: one app per area of the policy (docs/architecture.md)
     "accounts",
     "audit",
@@ -73,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # allauth refuses to start without it; it only holds allauth's per-request state
+    "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.SessionLifetimeMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -172,6 +179,60 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token", "token"]
 # Lock on the lower-cased email, as sign-in matches it case-insensitively.
 AXES_USERNAME_CALLABLE = "accounts.forms.signin.axes_username"
+
+# --- Single sign-on and provisioning (issue 20; accounts/sso, accounts/scim) -------------
+# Identity providers: a JSON list in the file SSO_PROVIDERS_FILE (accounts/sso/config.py
+# documents each key; docs/deploy.md how a trust registers the app). Client secrets come from
+# the environment variable or file each entry names, never from the list itself.
+from accounts.sso.config import read_providers_file  # noqa: E402  (no models: safe here)
+
+SSO_PROVIDERS = read_providers_file(env.str("SSO_PROVIDERS_FILE", default=""))
+# Addresses of people who work for the trust rather than a school (e.g. the central team):
+# verified emails on these domains may sign in through a trust-wide provider.
+SSO_TRUST_EMAIL_DOMAINS = env.list("SSO_TRUST_EMAIL_DOMAINS", default=[])
+# Whom someone the portal does not know should ask (the refusal page says it).
+SSO_HELP_CONTACT = env.str("SSO_HELP_CONTACT", default="your school office or the trust's IT team")
+# Password sign-in for trusts without SSO. Off: the form is not shown and password posts are
+# refused, except the emergency sign-in of trust administrators (accounts:emergency_sign_in,
+# audited and announced to every trust administrator) unless that is switched off too.
+PASSWORD_SIGN_IN = env.bool("PASSWORD_SIGN_IN", default=True)
+PASSWORD_SIGN_IN_EMERGENCY = env.bool("PASSWORD_SIGN_IN_EMERGENCY", default=True)
+
+# django-allauth: only its OpenID Connect client is used, through our adapters; it never
+# signs anyone up, sends no email and keeps no tokens.
+ACCOUNT_ADAPTER = "accounts.sso.adapter.PortalAccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.sso.adapter.PortalSocialAccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True}}
+
+# django-scim2 serves /scim/v2/ (accounts/scim); each directory has its own bearer token.
+SCIM_SERVICE_PROVIDER = {
+    "USER_MODEL_GETTER": "accounts.scim.adapter.directory_account_model",
+    "USER_ADAPTER": "accounts.scim.adapter.PortalSCIMUser",
+    "USER_FILTER_PARSER": "accounts.scim.filters.DirectoryAccountFilterQuery",
+    "AUTH_CHECK_MIDDLEWARE": "accounts.scim.auth.DirectoryTokenCheck",
+    "SERVICE_PROVIDER_CONFIG_MODEL": "accounts.scim.adapter.PortalServiceProviderConfig",
+    "BASE_LOCATION_GETTER": "accounts.scim.adapter.base_location",
+    "GET_EXTRA_MODEL_FILTER_KWARGS_GETTER": "accounts.scim.adapter.directory_filter_kwargs",
+    "NETLOC": SITE_URL.split("://", 1)[-1].split("/", 1)[0],
+    "SCHEME": SITE_URL.split("://", 1)[0],
+    "AUTHENTICATION_SCHEMES": [
+        {
+            "type": "oauthbearertoken",
+            "name": "Bearer token",
+            "description": "One token per directory, made by manage.py scim_directory",
+        }
+    ],
+    "WWW_AUTHENTICATE_HEADER": 'Bearer realm="scim"',
+}
 
 OTP_TOTP_ISSUER = "Star MAT policy portal"
 OTP_TOTP_TOLERANCE = 1

@@ -52,3 +52,14 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# Single sign-on demo (issue 20): the local OpenID Connect provider of `make oidc-demo`
+# appears on the sign-in page while it runs. A throwaway client secret, like the key above.
+if not env.str("SSO_PROVIDERS_FILE", default=""):
+    import os
+
+    from accounts.sso.demo_provider import DEMO_PORT, DEMO_SECRET_ENV, portal_providers
+
+    os.environ.setdefault(DEMO_SECRET_ENV, "demo-only-not-secret-sso-client")
+    SSO_PROVIDERS = portal_providers(issuer=f"http://127.0.0.1:{DEMO_PORT}", probe=True)
+    SSO_TRUST_EMAIL_DOMAINS = ["starmat.example"]
