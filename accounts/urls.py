@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import people, signin
+from .views import people, session, signin
 
 app_name = "accounts"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("step-up/", signin.StepUpView.as_view(), name="step_up"),
     path("security/", signin.security, name="security"),
     path("security/backup-codes/", signin.backup_codes, name="backup_codes"),
+    path("session/extend/", session.session_extend, name="session_extend"),
     path("password-reset/", signin.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/sent/", signin.PasswordResetDoneView.as_view(), name="password_reset_done"
