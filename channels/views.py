@@ -130,7 +130,15 @@ def account_edit(request, pk: int):
 
 @login_required
 def account_detail(request, pk: int):
-    account = _account(request, pk)
+    # Read through account_readable_by: a trust administrator reads every account of the
+    # trust here, while the action views below keep account_visible_to.
+    account = get_visible_or_404(
+        request.user,
+        selectors.account_readable_by(request.user).select_related(
+            "school", "platform", "owner", "requested_by", "decided_by"
+        ),
+        pk=pk,
+    )
     user = request.user
     leader = selectors.is_leader_of(user, account.school_id)
     involved = selectors.is_involved(user, account)

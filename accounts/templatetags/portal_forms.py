@@ -39,23 +39,32 @@ def _has_errors(form) -> bool:
 
 
 def error_items(context) -> list[dict]:
-    """[{"text": message, "href": "#id_field" or ""}] for every error on the page."""
+    """[{"text": message, "href": "#id_field" or "", "name": the field's input name}] for
+    every error on the page. portal.js falls back on the name when a template draws a field
+    with ids of its own."""
     items: list[dict] = []
     for form in _forms_in(context):
         if not _has_errors(form):
             continue
         if isinstance(form, BaseFormSet):
-            items += [{"text": str(e), "href": ""} for e in form.non_form_errors()]
+            items += [{"text": str(e), "href": "", "name": ""} for e in form.non_form_errors()]
             continue
         first_field = next(iter(form.fields), None)
         for name, errors in form.errors.items():
             if name == forms.forms.NON_FIELD_ERRORS or name not in form.fields:
                 # A problem with the form as a whole: link to its first field.
-                target = form[first_field].id_for_label if first_field else ""
+                field = form[first_field] if first_field else None
             else:
-                target = form[name].id_for_label or form[name].auto_id
+                field = form[name]
+            target = (field.id_for_label or field.auto_id) if field is not None else ""
             for error in errors:
-                items.append({"text": str(error), "href": f"#{target}" if target else ""})
+                items.append(
+                    {
+                        "text": str(error),
+                        "href": f"#{target}" if target else "",
+                        "name": field.html_name if field is not None else "",
+                    }
+                )
     return items
 
 

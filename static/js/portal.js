@@ -31,6 +31,12 @@
       var link = e.target.closest("a[href^='#']");
       if (!link) return;
       var field = document.getElementById(link.getAttribute("href").slice(1));
+      if (!field && link.dataset.field) {
+        // A template that draws a field with ids of its own: its first visible input.
+        field = document.querySelector(
+          "[name='" + link.dataset.field + "']:not([type='hidden'])"
+        );
+      }
       if (!field) return;
       e.preventDefault();
       var label = document.querySelector("label[for='" + field.id + "']");

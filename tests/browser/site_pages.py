@@ -235,7 +235,6 @@ CANDIDATES: dict[str, Callable[[], list[tuple[int | None, dict]]]] = {
     "policies:review": _policies,
     "policies:adopt": _policies,
     "policies:acknowledge": _policies,
-    "notifications:mark_read": lambda: [],
 }
 # Case actions are POSTs on the case page (a 405 probe classifies them); list them anyway so
 # that a case action that grows a page of its own is tried.

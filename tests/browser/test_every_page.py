@@ -72,6 +72,19 @@ def load_demo_with_every_state() -> None:
             school=riverside,
             role=SchoolRole.TEACHER,
         )
+    from channels.models import FakeAccountReport, Platform
+    from channels.services import fake_report_create
+
+    if not FakeAccountReport.objects.filter(school=riverside).exists():
+        # The demo's one report is Northfield's; the leader seen here works at Riverside.
+        fake_report_create(
+            actor=User.objects.get(email=ROLE_PEOPLE["staff"]),
+            school=riverside,
+            platform=Platform.objects.get(name="TikTok"),
+            handle="@riverside_sec_official",
+            url="",
+            description="Posts the school crest and asks pupils to follow it.",
+        )
     office = User.objects.get(email=ROLE_PEOPLE["office"])
     examples = Path(settings.BASE_DIR) / "consents" / "examples"
     for name in ("sims-students.csv", "sims-students-with-errors.csv"):
