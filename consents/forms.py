@@ -94,8 +94,8 @@ class ImportUploadForm(forms.Form):
         # Checked by content, not by name: a CSV is text, so a NUL byte means it is not one.
         if b"\x00" in head:
             raise forms.ValidationError(
-                "Choose a CSV file: this one is not text (it may be a spreadsheet; save it as "
-                "CSV from your MIS or spreadsheet program)"
+                "This file is not a CSV file (it may be a spreadsheet): save it as CSV from "
+                "your MIS or spreadsheet program, then choose it again"
             )
         return upload
 

@@ -217,7 +217,28 @@
     });
   }
 
+  // --- Progress polled by htmx (the MIS import): said in a live region that stays put -------
+  // The polled fragment carries data-announce (what to say) and data-announce-step (a tenth
+  // of the way, or the status): the live region changes only when the step does.
+  var lastStep = null;
+  function announceProgress() {
+    var live = document.getElementById("import-progress-live");
+    var source = document.querySelector("[data-announce-step]");
+    if (!live || !source) return;
+    var step = source.dataset.announceStep;
+    if (lastStep === null) {
+      lastStep = step;  // the page itself says where it started
+      return;
+    }
+    if (step !== lastStep) {
+      lastStep = step;
+      live.textContent = source.dataset.announce;
+    }
+  }
+
   ready(function () {
+    announceProgress();
+    document.body.addEventListener("htmx:afterSettle", announceProgress);
     armErrorSummary(document);
     armAutoHide(document);
     armSessionTimeout();

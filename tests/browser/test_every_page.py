@@ -49,6 +49,18 @@ OVERFLOW = """async () => {
 }"""
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 320, "height": 640}
+BOARD_PACK = """() => {
+    const visible = el => el && getComputedStyle(el).display !== "none"
+        && el.getBoundingClientRect().height > 0;
+    const text = document.body.innerText;
+    return {
+        masthead: visible(document.querySelector(".print-masthead"))
+            ? document.querySelector(".print-masthead").innerText : "",
+        nav: visible(document.querySelector("nav.navbar")),
+        buttons: [...document.querySelectorAll("button, .btn, form")].filter(visible).length,
+        screenOnly: text.includes("refreshed every few minutes"),
+    };
+}"""
 README_SHOTS = {("teacher", "dashboard:home"): "home", ("trustee", "dashboard:trust"): "dashboard"}
 
 
@@ -91,6 +103,25 @@ def load_demo_with_every_state() -> None:
         import_preview(
             actor=office, school=riverside, file_name=name, data=(examples / name).read_bytes()
         )
+
+
+def board_pack_problems(page) -> list[str]:
+    """The dashboard printed for the board pack: the trust's name and the time of the
+    figures on top, no menu, no buttons, no text meant for the screen only."""
+    page.emulate_media(media="print")
+    try:
+        pack = page.evaluate(BOARD_PACK)
+    finally:
+        page.emulate_media(media="screen")
+    problems = []
+    if (
+        "The Star Multi Academy Trust" not in pack["masthead"]
+        or "figures as of" not in pack["masthead"]
+    ):
+        problems.append(f"board pack: no masthead with the trust and the time: {pack}")
+    if pack["nav"] or pack["buttons"] or pack["screenOnly"]:
+        problems.append(f"board pack: screen furniture in print: {pack}")
+    return problems
 
 
 def test_every_page_passes_axe_and_does_not_scroll_sideways_at_320px(browser, live_server):
@@ -154,6 +185,8 @@ def test_every_page_passes_axe_and_does_not_scroll_sideways_at_320px(browser, li
                 )
             if (role, name) in README_SHOTS:
                 save_readme_screenshot(page, README_SHOTS[(role, name)])
+            if (role, name) == ("trustee", "dashboard:trust"):
+                failures += board_pack_problems(page)
             page.set_viewport_size(PHONE)
             overflow = page.evaluate(OVERFLOW)
             if overflow:

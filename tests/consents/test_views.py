@@ -217,7 +217,7 @@ def test_check_refuses_an_account_the_teacher_does_not_run(world, client_for, cl
         reverse("consents:check"),
         {"account": theirs.pk, "medium": "photo", "students": [student.pk]},
     )
-    assert "Choose an official account." in response.content.decode()
+    assert "Choose one of the official accounts in the list" in response.content.decode()
     assert not AuditEntry.objects.filter(action="consent.checked").exists()
 
 
@@ -241,7 +241,7 @@ def test_teacher_cannot_check_students_of_another_school(world, client_for, cloc
         reverse("consents:check"),
         {"account": account.pk, "medium": "photo", "students": [other.pk]},
     )
-    assert "Select a valid choice" in response.content.decode()
+    assert "Tick only students listed on this page" in response.content.decode()
 
 
 def test_class_list_prints_who_may_be_photographed(world, client_for, clock):

@@ -175,10 +175,11 @@ def test_breach_medians_per_school_and_for_the_trust(world):
     assert _row(tables, "breaches-cases", "Whole trust")[3] == "2.0 days"
 
 
-def test_a_median_over_fewer_than_five_cases_is_suppressed(world):
+def test_a_median_over_fewer_than_five_cases_is_hidden_and_says_why_in_cases(world):
     _acknowledge_after([report(world) for _ in range(3)], [1, 2, 3])
     tables = breach_dashboard_figures(dashboard_scope(world.trustee))
-    assert _row(tables, "breaches-cases", world.school_a.name)[3] == "fewer than 5"
+    # Not "fewer than 5", a count label that would read as a time (issue 18).
+    assert _row(tables, "breaches-cases", world.school_a.name)[3] == "not shown: under 5 cases"
     assert _row(tables, "breaches-cases", world.school_b.name)[3] == "n/a"
 
 
