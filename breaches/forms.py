@@ -46,7 +46,19 @@ class ReportForm(forms.Form):
     seen_at = forms.DateTimeField(
         label="When did you see it?",
         help_text="For example 3/12/2026 14:30. If you are not sure, give your best guess.",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        # A text field in the format people write (GOV.UK advice: no date picker), which a
+        # keyboard or a screen reader fills like any other; ISO is accepted too.
+        input_formats=[
+            "%d/%m/%Y %H:%M",
+            "%d/%m/%Y %H.%M",
+            "%d/%m/%Y %H:%M:%S",
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%d %H:%M",
+            "%d/%m/%Y",
+        ],
+        widget=forms.DateTimeInput(
+            format="%d/%m/%Y %H:%M", attrs={"autocomplete": "off", "inputmode": "text"}
+        ),
         error_messages={
             "required": "Enter when you saw it, for example 3/12/2026 14:30",
             "invalid": "Enter when you saw it as a date and a time, for example 3/12/2026 14:30",

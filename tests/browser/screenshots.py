@@ -21,7 +21,7 @@ def save_readme_screenshot(page, name: str) -> Path:
     folder = ARTIFACTS / "readme"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path))  # the first screen: what a person sees on arrival
     if os.environ.get("README_SCREENSHOTS") == "1":
         DOCS.mkdir(parents=True, exist_ok=True)
         (DOCS / f"{name}.png").write_bytes(path.read_bytes())
