@@ -73,9 +73,7 @@ def assert_error_summary_has_focus(page, *messages: str) -> None:
         assert message in text, text
 
 
-def test_teacher_reports_a_breach_and_checks_consent_with_the_keyboard_only(
-    browser, live_server
-):
+def test_teacher_reports_a_breach_and_checks_consent_with_the_keyboard_only(browser, live_server):
     replay_data_migrations()
     call_command("load_demo", stdout=StringIO())
     context = browser.new_context(
