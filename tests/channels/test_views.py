@@ -483,3 +483,33 @@ def test_trust_admin_reads_every_account_of_the_trust_but_cannot_act(world, clie
     b.refresh_from_db()
     assert b.status == S.SUBMITTED
     assert a.pk  # both schools' accounts listed
+
+
+# --- search, filters and pages (issue 18) -----------------------------------------------------
+
+
+def test_account_list_searches_filters_and_pages(world, client_for):
+    for i in range(27):
+        make_account(world.school_a, requested_by=world.teacher_a, handle=f"@alder{i:02d}")
+    make_account(
+        world.school_a, requested_by=world.teacher_a, handle="@chess_club", status=S.SUBMITTED
+    )
+    client = client_for("leader_a")
+    url = reverse("channels:account_list")
+    first = client.get(url).content.decode()
+    assert "28 accounts" in first and "Page 1 of 2" in first
+    found = client.get(url, {"q": "chess"}).content.decode()
+    assert "@chess_club" in found and "@alder01" not in found and "1 account match" in found
+    submitted = client.get(url, {"status": S.SUBMITTED}).content.decode()
+    assert "@chess_club" in submitted and "@alder01" not in submitted
+    # A bad filter value is an error on the form, never a 500.
+    assert client.get(url, {"status": "nonsense", "school": "x", "page": "9"}).status_code == 200
+
+
+def test_filtered_account_list_query_count_does_not_grow(world, client_for, count_queries):
+    client = client_for("leader_a")
+    url = reverse("channels:account_list") + "?q=pe&status=draft&page=1"
+    _many(world, 1)
+    before = count_queries(client, url)
+    _many(world, 30)
+    assert count_queries(client, url) == before

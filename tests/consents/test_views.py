@@ -286,3 +286,30 @@ def test_office_adds_a_carer_missing_from_the_mis_and_records_their_decision(
     assert (
         client.post(reverse("consents:decision_create", args=[student.pk]), data).status_code == 302
     )
+
+
+def test_import_progress_is_said_in_a_live_region_at_each_tenth(world, client_for):
+    from consents.models import ImportBatch
+
+    batch = ImportBatch.objects.create(
+        school=world.school_a,
+        uploaded_by=world.office_a,
+        file_name="x.csv",
+        content=b"",
+        mapping={},
+        status=ImportBatch.Status.RUNNING,
+        total_rows=200,
+    )
+    client = client_for("office_a")
+    page = client.get(reverse("consents:import_detail", args=[batch.pk])).content.decode()
+    assert 'id="import-progress-live"' in page and 'role="status"' in page
+    fragment = client.get(reverse("consents:import_progress", args=[batch.pk])).content.decode()
+    assert 'data-announce="Importing: 0% done."' in fragment
+    assert 'data-announce-step="running-0"' in fragment
+
+
+def test_takedown_list_takes_any_filter_without_failing(world, client_for):
+    client = client_for("teacher_a")
+    url = reverse("consents:takedown_list")
+    for query in ({"status": "open"}, {"status": "bogus", "school": "x"}, {"q": "x", "page": "99"}):
+        assert client.get(url, query).status_code == 200

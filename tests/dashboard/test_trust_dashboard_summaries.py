@@ -200,3 +200,15 @@ def test_a_password_change_is_due_on_the_local_date_of_the_last_change(world, ti
     )
     tables = escrow_dashboard_figures(dashboard_scope(world.trustee))
     assert _row(tables, "escrow-credentials", world.school_a.name) == ["0", "1", "0"]
+
+
+def test_a_suppressed_month_is_marked_for_the_chart_not_drawn_as_nothing(world):
+    for _ in range(3):
+        report(world)
+    tables = breach_dashboard_figures(dashboard_scope(world.trustee))
+    chart = next(t for t in tables if t.key == "breaches-by-category").chart
+    (dataset,) = chart.datasets
+    month = len(chart.labels) - 1  # this month
+    assert dataset["data"][month] is None  # no number for 1 to 4 ...
+    assert dataset["suppressed"][month] is True  # ... but a "fewer than 5" marker
+    assert not any(dataset["suppressed"][:month])
