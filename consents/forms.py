@@ -12,6 +12,9 @@ from .mis_csv import FIELD_LABELS, REQUIRED_FIELDS
 from .models import ConsentDecision, ConsentWording, Medium, Naming, Purpose, Student
 from .services import ALL_ITEMS
 
+# Dates as people write them in the UK, and ISO (what a date picker or a script sends).
+UK_DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
+
 
 def item_field_name(purpose: str, medium: str) -> str:
     return f"allow_{purpose}_{medium}"
@@ -37,7 +40,9 @@ class DecisionForm(forms.Form):
     )
     given_on = forms.DateField(
         label="Date given",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # Text in the format people write (GOV.UK advice: no date picker); ISO is accepted too.
+        input_formats=UK_DATE_FORMATS,
+        widget=forms.DateInput(format="%d/%m/%Y", attrs={"autocomplete": "off"}),
         help_text="For example 3/12/2026.",
         error_messages={
             "required": "Enter the date the carer gave their answer, for example 3/12/2026",
@@ -220,7 +225,16 @@ class PublicationForm(CheckForm):
     )
     published_on = forms.DateField(
         label="Date published",
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        input_formats=UK_DATE_FORMATS,
+        help_text="For example 3/12/2026.",
+        widget=forms.DateInput(
+            format="%d/%m/%Y",
+            attrs={
+                "class": "form-control",
+                "autocomplete": "off",
+                "aria-describedby": "published-on-hint",
+            },
+        ),
         error_messages={
             "required": "Enter the date it was published, for example 3/12/2026",
             "invalid": "Enter the date as a real date, for example 3/12/2026",

@@ -313,3 +313,18 @@ def test_takedown_list_takes_any_filter_without_failing(world, client_for):
     url = reverse("consents:takedown_list")
     for query in ({"status": "open"}, {"status": "bogus", "school": "x"}, {"q": "x", "page": "99"}):
         assert client.get(url, query).status_code == 200
+
+
+def test_the_date_a_carer_decided_is_typed_as_people_write_it(world, client_for, clock):
+    student, (carer,) = student_with_carers(world.school_a)
+    wording = WordingFactory()
+    url = reverse("consents:decision_create", args=[student.pk])
+    data = {
+        "carer": carer.pk,
+        "method": "paper",
+        "wording": wording.pk,
+        "given_on": "1/10/2026",  # day first, as in the UK
+        "naming": Naming.FIRST_NAME,
+    }
+    assert client_for("office_a").post(url, data).status_code == 302
+    assert student.decisions.get().given_on == datetime.date(2026, 10, 1)
