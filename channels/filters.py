@@ -4,6 +4,7 @@ its validation and the queryset filtering come from one declaration."""
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q
 
 from accounts.models import School
@@ -12,15 +13,26 @@ from .models import OfficialAccount, Platform
 
 
 class AccountFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Search", method="search", help_text="Name or owner")
+    q = django_filters.CharFilter(
+        label="Search",
+        method="search",
+        widget=forms.TextInput(attrs={"class": "form-control", "type": "search"}),
+        help_text="Name or owner",
+    )
     school = django_filters.ModelChoiceFilter(
-        queryset=School.objects.none(), empty_label="Any school"
+        widget=forms.Select(attrs={"class": "form-select"}),
+        queryset=School.objects.none(),
+        empty_label="Any school",
     )
     platform = django_filters.ModelChoiceFilter(
-        queryset=Platform.objects.none(), empty_label="Any platform"
+        widget=forms.Select(attrs={"class": "form-select"}),
+        queryset=Platform.objects.none(),
+        empty_label="Any platform",
     )
     status = django_filters.ChoiceFilter(
-        choices=OfficialAccount.Status.choices, empty_label="Any status"
+        widget=forms.Select(attrs={"class": "form-select"}),
+        choices=OfficialAccount.Status.choices,
+        empty_label="Any status",
     )
 
     class Meta:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q
 
 from accounts.models import School
@@ -11,10 +12,21 @@ from .models import Takedown
 
 
 class TakedownFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Search", method="search", help_text="Account or link")
-    status = django_filters.ChoiceFilter(choices=Takedown.Status.choices, empty_label="Any status")
+    q = django_filters.CharFilter(
+        label="Search",
+        method="search",
+        widget=forms.TextInput(attrs={"class": "form-control", "type": "search"}),
+        help_text="Account or link",
+    )
+    status = django_filters.ChoiceFilter(
+        widget=forms.Select(attrs={"class": "form-select"}),
+        choices=Takedown.Status.choices,
+        empty_label="Any status",
+    )
     school = django_filters.ModelChoiceFilter(
-        queryset=School.objects.none(), empty_label="Any school"
+        widget=forms.Select(attrs={"class": "form-select"}),
+        queryset=School.objects.none(),
+        empty_label="Any school",
     )
 
     class Meta:

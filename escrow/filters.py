@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q
 
 from accounts.models import School
@@ -10,9 +11,16 @@ from channels.models import OfficialAccount
 
 
 class EscrowFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Search", method="search", help_text="Account name")
+    q = django_filters.CharFilter(
+        label="Search",
+        method="search",
+        widget=forms.TextInput(attrs={"class": "form-control", "type": "search"}),
+        help_text="Account name",
+    )
     school = django_filters.ModelChoiceFilter(
-        queryset=School.objects.none(), empty_label="Any school"
+        widget=forms.Select(attrs={"class": "form-select"}),
+        queryset=School.objects.none(),
+        empty_label="Any school",
     )
 
     class Meta:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
@@ -15,16 +16,30 @@ from .models import DUE_SOON_DAYS, Policy, PolicyCategory, ReviewStatus
 
 
 class PolicyFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Search", method="search", help_text="Title")
+    q = django_filters.CharFilter(
+        label="Search",
+        method="search",
+        widget=forms.TextInput(attrs={"class": "form-control", "type": "search"}),
+        help_text="Title",
+    )
     school = django_filters.ModelChoiceFilter(
+        widget=forms.Select(attrs={"class": "form-select"}),
         queryset=School.objects.none(),
         empty_label="Every school",
         method="of_school",
         help_text="With the trust-wide policies",
     )
-    category = django_filters.ChoiceFilter(choices=PolicyCategory.choices, empty_label="Any")
+    category = django_filters.ChoiceFilter(
+        widget=forms.Select(attrs={"class": "form-select"}),
+        choices=PolicyCategory.choices,
+        empty_label="Any",
+    )
     status = django_filters.ChoiceFilter(
-        choices=ReviewStatus.choices, empty_label="Any", method="by_status", label="Review"
+        widget=forms.Select(attrs={"class": "form-select"}),
+        choices=ReviewStatus.choices,
+        empty_label="Any",
+        method="by_status",
+        label="Review",
     )
 
     class Meta:
