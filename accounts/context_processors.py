@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from .middleware import needs_second_factor
+from .middleware import needs_second_factor, session_time_left
 from .roles import Perm, TrustRoleKind
 from .selectors import school_roles_of, trust_roles_of
 
@@ -26,4 +26,11 @@ def portal(request):
     nav = nav_flags(trust_roles_of(user), {role for _, role in school_roles_of(user)})
     # Signed in with a password only: show no menu until the second factor is given.
     nav["second_factor_pending"] = needs_second_factor(user)
-    return {"trust_name": settings.TRUST_NAME, "nav": nav}
+    expires_in, extendable = session_time_left(request)
+    return {
+        "trust_name": settings.TRUST_NAME,
+        "nav": nav,
+        # For the time-out warning in base.html (WCAG 2.2.1).
+        "session_expires_in": expires_in,
+        "session_extendable": extendable,
+    }

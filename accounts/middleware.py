@@ -55,6 +55,25 @@ def start_session_clock(request) -> None:
     request.session[SESSION_SEEN] = now
 
 
+def session_time_left(request) -> tuple[int, bool]:
+    """Seconds until this session ends if nothing more happens, and whether activity can push
+    that back (the idle limit) or not (the 12-hour limit). For the time-out warning of
+    base.html (WCAG 2.2.1) and accounts:session_extend."""
+    now = timezone.now().timestamp()
+    seen = request.session.get(SESSION_SEEN, now)
+    started = request.session.get(SESSION_STARTED, now)
+    idle_left = settings.SESSION_IDLE_TIMEOUT.total_seconds() - (now - seen)
+    absolute_left = settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds() - (now - started)
+    if absolute_left <= idle_left:
+        return max(0, int(absolute_left)), False
+    return max(0, int(idle_left)), True
+
+
+def session_touch(request) -> None:
+    """Count this request as activity now (the person chose to stay signed in)."""
+    request.session[SESSION_SEEN] = timezone.now().timestamp()
+
+
 class SessionLifetimeMiddleware:
     """Ends a session after 30 minutes idle or 12 hours in all (issue: Sign-in)."""
 
@@ -78,6 +97,13 @@ class SessionLifetimeMiddleware:
             # Write at most once a minute to spare the session table.
             if seen is None or now - seen > 60:
                 request.session[SESSION_SEEN] = now
+            response = self.get_response(request)
+            if request.headers.get("HX-Request") == "true" and hasattr(request, "session"):
+                # An htmx action counts as activity: the page's time-out warning starts again.
+                expires_in, extendable = session_time_left(request)
+                response["X-Session-Expires-In"] = str(expires_in)
+                response["X-Session-Extendable"] = "1" if extendable else "0"
+            return response
         return self.get_response(request)
 
 

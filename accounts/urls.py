@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .sso import views as sso
-from .views import people, signin
+from .views import people, session, signin
 
 app_name = "accounts"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("step-up/", signin.StepUpView.as_view(), name="step_up"),
     path("security/", signin.security, name="security"),
     path("security/backup-codes/", signin.backup_codes, name="backup_codes"),
+    path("session/extend/", session.session_extend, name="session_extend"),
     path("password-reset/", signin.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/sent/", signin.PasswordResetDoneView.as_view(), name="password_reset_done"

@@ -12,6 +12,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from dashboard.figures import (
+    SMALL_NUMBER,
     Cell,
     Chart,
     FigureRow,
@@ -38,12 +39,18 @@ class MedianDays(Aggregate):
     output_field = FloatField()
 
 
+MEDIAN_HIDDEN_TEXT = "not shown: under 5 cases"
+
+
 def _median_cell(n: int, value: float | None) -> Cell:
-    # A median over fewer than 5 cases could point at one person's case: suppressed as well.
+    # A median over fewer than 5 cases could point at one person's case, so it is not shown;
+    # the cell says why in words about cases, not with the count label "fewer than 5" that
+    # would read as a time (issue 18). Not marked suppressed: a median cannot be worked out
+    # from the others, so the total need not be withheld because of it.
     if not n or value is None:
         return Cell(None, "n/a")
     if n < 5:
-        return Cell(None, "fewer than 5", True)
+        return Cell(None, MEDIAN_HIDDEN_TEXT)
     return Cell(round(value, 1), f"{value:.1f} days")
 
 
@@ -119,7 +126,12 @@ def breach_dashboard_figures(scope: Scope) -> list[FigureTable]:
             continue
         cat_rows.append(FigureRow(label, [count_cell(n, suppress=True) for n in series]))
         datasets.append(
-            {"label": label, "data": [n if n >= 5 else None for n in series], "color": "secondary"}
+            {
+                "label": label,
+                "data": [n if n >= SMALL_NUMBER else None for n in series],
+                # Drawn as "fewer than 5" markers by dashboard.js, never as a bar of 0.
+                "suppressed": [0 < n < SMALL_NUMBER for n in series],
+            }
         )
     month_totals = [sum(by.get((v, m), 0) for v, _ in Category.choices) for m in months]
     cat_rows.append(

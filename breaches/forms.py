@@ -34,16 +34,58 @@ class MultipleFileField(forms.FileField):
 class ReportForm(forms.Form):
     """Quick to fill in on a phone (7.3: notify immediately)."""
 
-    school = forms.ModelChoiceField(queryset=None)
+    school = forms.ModelChoiceField(
+        queryset=None,
+        error_messages={"required": "Choose the school you are reporting to"},
+    )
     category = forms.ChoiceField(
-        choices=[("", "Choose…"), *Category.choices], label="What kind of breach?"
+        choices=[("", "Choose…"), *Category.choices],
+        label="What kind of breach?",
+        error_messages={"required": "Choose the kind of breach that is nearest to what happened"},
     )
     seen_at = forms.DateTimeField(
-        label="When did you see it?", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label="When did you see it?",
+        help_text="For example 3/12/2026 14:30. If you are not sure, give your best guess.",
+        # A text field in the format people write (GOV.UK advice: no date picker), which a
+        # keyboard or a screen reader fills like any other; ISO is accepted too.
+        input_formats=[
+            "%d/%m/%Y %H:%M",
+            "%d/%m/%Y %H.%M",
+            "%d/%m/%Y %H:%M:%S",
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%d %H:%M",
+            "%d/%m/%Y",
+        ],
+        widget=forms.DateTimeInput(
+            format="%d/%m/%Y %H:%M", attrs={"autocomplete": "off", "inputmode": "text"}
+        ),
+        error_messages={
+            "required": "Enter when you saw it, for example 3/12/2026 14:30",
+            "invalid": "Enter when you saw it as a date and a time, for example 3/12/2026 14:30",
+        },
     )
-    platform = forms.CharField(required=False, max_length=80, label="Platform (if online)")
-    link = forms.URLField(required=False, max_length=500, assume_scheme="https")
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="What happened?")
+    platform = forms.CharField(
+        required=False,
+        max_length=80,
+        label="Platform (if online)",
+        error_messages={"max_length": "Enter the platform's name in 80 characters or fewer"},
+    )
+    link = forms.URLField(
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        label="Link (if online)",
+        error_messages={
+            "invalid": "Enter the link as a web address, for example "
+            "https://www.instagram.com/p/abc123",
+        },
+    )
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="What happened?",
+        help_text="What you saw, where, and who posted it if you know.",
+        error_messages={"required": "Describe what happened: what you saw and where"},
+    )
     subject = forms.ModelChoiceField(
         queryset=None, required=False, label="Member of staff concerned (if any)"
     )
@@ -87,13 +129,19 @@ class ReportForm(forms.Form):
         data = super().clean()
         account, school = data.get("account"), data.get("school")
         if account and school and account.school_id != school.pk:
-            self.add_error("account", "Choose an account of the school you report to.")
+            self.add_error(
+                "account",
+                f"Choose an account of {school.name}, or leave this empty: "
+                f"{account.handle} belongs to another school",
+            )
         return data
 
     def clean_seen_at(self):
         seen = self.cleaned_data["seen_at"]
         if seen > timezone.now() + timedelta(minutes=5):
-            raise forms.ValidationError("That time is in the future.")
+            raise forms.ValidationError(
+                "Enter a time that has already happened: when you saw it, not a time to come"
+            )
         return seen
 
     def clean_evidence(self):

@@ -36,7 +36,18 @@ class AccountForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text="At least one, so the account never depends on one person.",
     )
-    url = forms.URLField(label="Address (URL)", max_length=300, assume_scheme="https")
+    url = forms.URLField(
+        label="Address (URL)",
+        max_length=300,
+        assume_scheme="https",
+        help_text="For example https://www.instagram.com/northfieldprimary",
+        error_messages={
+            "required": "Enter the account's web address, for example "
+            "https://www.instagram.com/northfieldprimary",
+            "invalid": "Enter the account's web address, for example "
+            "https://www.instagram.com/northfieldprimary",
+        },
+    )
     audience_year_groups = forms.MultipleChoiceField(
         choices=YEAR_GROUPS,
         required=False,
@@ -90,6 +101,31 @@ class AccountForm(forms.ModelForm):
         )
         for name in ATTESTATIONS:
             self.fields[name].required = True
+            self.fields[name].error_messages["required"] = (
+                "Tick to confirm this, as the policy asks of every official account"
+            )
+        self.fields["platform"].error_messages["required"] = "Choose the platform"
+        self.fields["handle"].error_messages["required"] = (
+            "Enter the account's name on the platform, for example @northfieldprimary"
+        )
+        self.fields["purpose"].error_messages["required"] = (
+            "Describe why the school needs this account (4.2)"
+        )
+        self.fields["login_email"].error_messages.update(
+            {
+                "required": "Enter the school email address the account signs in with",
+                "invalid": "Enter an email address in the right format, like office@school.sch.uk",
+            }
+        )
+        self.fields["owner"].error_messages.update(
+            {
+                "required": "Choose who owns the account",
+                "invalid_choice": f"Choose the owner from the staff of {school.name} in the list",
+            }
+        )
+        self.fields["deputies"].error_messages["required"] = (
+            "Choose at least one deputy, so the account never depends on one person"
+        )
         if self.instance.pk:
             self.initial["deputies"] = list(self.instance.deputies.values_list("pk", flat=True))
 
@@ -106,9 +142,15 @@ class AccountForm(forms.ModelForm):
         data = super().clean()
         owner, deputies = data.get("owner"), list(data.get("deputies") or [])
         if owner and owner in deputies:
-            self.add_error("deputies", "The owner cannot also be a deputy.")
+            self.add_error(
+                "deputies",
+                f"Untick {owner.full_name} as a deputy: they are the owner. Choose someone else.",
+            )
         if not data.get("audience_year_groups") and not data.get("audience_adults"):
-            self.add_error("audience_year_groups", "Choose who the account is for.")
+            self.add_error(
+                "audience_year_groups",
+                "Tick the year groups the account is for, or tick that it is for adults",
+            )
         needed = ["platform", "handle", "url", "login_email"]
         if all(data.get(f) for f in needed):
             problems = registration_problems(

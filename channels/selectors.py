@@ -11,7 +11,13 @@ from django.utils import timezone
 
 from accounts.models import School, SchoolUserObjectPermission, User
 from accounts.roles import Perm
-from accounts.selectors import school_ids_with_perm, schools_visible_to, user_has_school_perm
+from accounts.selectors import (
+    is_trust_admin,
+    school_ids_with_perm,
+    schools_administered_by,
+    schools_visible_to,
+    user_has_school_perm,
+)
 
 from .models import AccountEvent, CommentReport, FakeAccountReport, OfficialAccount, Platform
 from .schooldays import add_school_days, school_days_between
@@ -56,11 +62,23 @@ def account_visible_to(user) -> QuerySet[OfficialAccount]:
     )
 
 
+def account_readable_by(user) -> QuerySet[OfficialAccount]:
+    """Accounts whose page the user may read: those of `account_visible_to`, and for a trust
+    administrator every account of the trust (issue 18), read only: no action on an account
+    uses this queryset, so their actions still answer 404 and the services still decide."""
+    visible = account_visible_to(user)
+    if _anonymous(user) or not is_trust_admin(user):
+        return visible
+    return OfficialAccount.objects.filter(
+        Q(pk__in=visible.values("pk")) | Q(school__in=schools_administered_by(user).values("pk"))
+    )
+
+
 def account_list_for(user) -> QuerySet[OfficialAccount]:
     """The account list page: a fixed number of queries however many accounts there are, and
     only the columns it shows (not purposes, attestations or the owners' password hashes)."""
     return (
-        account_visible_to(user)
+        account_readable_by(user)
         .select_related("school", "platform", "owner")
         .only(
             "handle",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -14,6 +15,7 @@ from accounts.roles import Perm
 from accounts.selectors import is_trust_admin, user_has_school_perm
 
 from . import selectors, services
+from .filters import AccountFilter
 from .forms import (
     AccountForm,
     CloseForm,
@@ -31,6 +33,9 @@ from .models import OfficialAccount, Platform
 from .services import ChannelError
 
 Status = OfficialAccount.Status
+
+# Lists that grow (issue 18): search, filters and pages of this many rows.
+LIST_PAGE_SIZE = 25
 
 
 def _form_error(form, exc: ChannelError) -> None:
@@ -53,12 +58,22 @@ def _account(request, pk: int) -> OfficialAccount:
 
 @login_required
 def account_list(request):
-    accounts = selectors.account_list_for(request.user)
+    found = AccountFilter(request.GET or None, queryset=selectors.account_list_for(request.user))
+    page = Paginator(found.qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     can_register = selectors.may_register(request.user)
     return render(
         request,
         "channels/account_list.html",
-        {"accounts": accounts, "can_register": can_register, "today": selectors._today()},
+        {
+            "accounts": page.object_list,
+            "page": page,
+            "query": query.urlencode(),
+            "filter": found,
+            "can_register": can_register,
+            "today": selectors._today(),
+        },
     )
 
 
@@ -130,7 +145,15 @@ def account_edit(request, pk: int):
 
 @login_required
 def account_detail(request, pk: int):
-    account = _account(request, pk)
+    # Read through account_readable_by: a trust administrator reads every account of the
+    # trust here, while the action views below keep account_visible_to.
+    account = get_visible_or_404(
+        request.user,
+        selectors.account_readable_by(request.user).select_related(
+            "school", "platform", "owner", "requested_by", "decided_by"
+        ),
+        pk=pk,
+    )
     user = request.user
     leader = selectors.is_leader_of(user, account.school_id)
     involved = selectors.is_involved(user, account)

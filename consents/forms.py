@@ -12,6 +12,9 @@ from .mis_csv import FIELD_LABELS, REQUIRED_FIELDS
 from .models import ConsentDecision, ConsentWording, Medium, Naming, Purpose, Student
 from .services import ALL_ITEMS
 
+# Dates as people write them in the UK, and ISO (what a date picker or a script sends).
+UK_DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
+
 
 def item_field_name(purpose: str, medium: str) -> str:
     return f"allow_{purpose}_{medium}"
@@ -20,14 +23,37 @@ def item_field_name(purpose: str, medium: str) -> str:
 class DecisionForm(forms.Form):
     """A carer's decision, every purpose × medium answered (4.5e) with the naming rule (4.5f)."""
 
-    carer = forms.ModelChoiceField(queryset=None, label="Parent or carer who decided")
-    method = forms.ChoiceField(choices=ConsentDecision.Method.choices, label="How it was given")
-    wording = forms.ModelChoiceField(queryset=None, label="Consent wording they saw")
-    given_on = forms.DateField(label="Date given", widget=forms.DateInput(attrs={"type": "date"}))
+    carer = forms.ModelChoiceField(
+        queryset=None,
+        label="Parent or carer who decided",
+        error_messages={"required": "Choose the parent or carer who gave this answer"},
+    )
+    method = forms.ChoiceField(
+        choices=ConsentDecision.Method.choices,
+        label="How it was given",
+        error_messages={"required": "Choose how the answer reached you, for example on paper"},
+    )
+    wording = forms.ModelChoiceField(
+        queryset=None,
+        label="Consent wording they saw",
+        error_messages={"required": "Choose the consent wording the carer was shown"},
+    )
+    given_on = forms.DateField(
+        label="Date given",
+        # Text in the format people write (GOV.UK advice: no date picker); ISO is accepted too.
+        input_formats=UK_DATE_FORMATS,
+        widget=forms.DateInput(format="%d/%m/%Y", attrs={"autocomplete": "off"}),
+        help_text="For example 3/12/2026.",
+        error_messages={
+            "required": "Enter the date the carer gave their answer, for example 3/12/2026",
+            "invalid": "Enter the date as a real date, for example 3/12/2026",
+        },
+    )
     naming = forms.ChoiceField(
         choices=Naming.choices,
         label="How the student may be named",
         help_text="Full name only with the carer's express permission (policy 4.5(f)).",
+        error_messages={"required": "Choose how the student may be named, as the carer said"},
     )
 
     def __init__(self, *args, student: Student, **kwargs):
@@ -48,8 +74,16 @@ class DecisionForm(forms.Form):
 
 
 class ImportUploadForm(forms.Form):
-    school = forms.ModelChoiceField(queryset=None)
-    file = forms.FileField(label="CSV file exported from your MIS")
+    school = forms.ModelChoiceField(
+        queryset=None, error_messages={"required": "Choose the school the file is from"}
+    )
+    file = forms.FileField(
+        label="CSV file exported from your MIS",
+        error_messages={
+            "required": "Choose the CSV file you exported from your MIS",
+            "empty": "The file you chose is empty: export it from your MIS again",
+        },
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,7 +98,10 @@ class ImportUploadForm(forms.Form):
         upload.seek(0)
         # Checked by content, not by name: a CSV is text, so a NUL byte means it is not one.
         if b"\x00" in head:
-            raise forms.ValidationError("This is not a CSV file: it contains binary data.")
+            raise forms.ValidationError(
+                "This file is not a CSV file (it may be a spreadsheet): save it as CSV from "
+                "your MIS or spreadsheet program, then choose it again"
+            )
         return upload
 
 
@@ -130,12 +167,28 @@ class IdsChoiceField(forms.ModelMultipleChoiceField):
 class CheckForm(forms.Form):
     """The teacher's daily tool: which account, which medium, which students (4.5e)."""
 
-    account = ListedChoiceField(queryset=None, label="Official account")
+    account = ListedChoiceField(
+        queryset=None,
+        label="Official account",
+        error_messages={
+            "required": "Choose the official account you will publish on, then press Find",
+            "invalid_choice": "Choose one of the official accounts in the list",
+        },
+    )
     medium = forms.ChoiceField(
-        choices=Medium.choices, widget=forms.RadioSelect, initial=Medium.PHOTO
+        choices=Medium.choices,
+        widget=forms.RadioSelect,
+        initial=Medium.PHOTO,
+        error_messages={"required": "Choose whether you will publish a photo or a video"},
     )
     students = IdsChoiceField(
-        queryset=None, widget=forms.CheckboxSelectMultiple, label="Students who appear"
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        label="Students who appear",
+        error_messages={
+            "required": "Tick each student who appears. Find them by name, class or year first",
+            "invalid_choice": "Tick only students listed on this page",
+        },
     )
 
     def __init__(self, *args, accounts, students, **kwargs):
@@ -150,7 +203,9 @@ class CheckForm(forms.Form):
         data = super().clean()
         account, chosen = data.get("account"), data.get("students")
         if account and chosen and any(s.school_id != account.school_id for s in chosen):
-            raise forms.ValidationError("Choose students of the account's school.")
+            raise forms.ValidationError(
+                f"Tick only students of {account.school.name}: the account belongs to that school"
+            )
         return data
 
 
@@ -162,14 +217,35 @@ class PublicationForm(CheckForm):
         max_length=500,
         assume_scheme="https",
         widget=forms.URLInput(attrs={"class": "form-control"}),
+        error_messages={
+            "required": "Enter the link to the post, for example https://www.instagram.com/p/abc123",
+            "invalid": "Enter the link as a web address, for example "
+            "https://www.instagram.com/p/abc123",
+        },
     )
     published_on = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+        label="Date published",
+        input_formats=UK_DATE_FORMATS,
+        help_text="For example 3/12/2026.",
+        widget=forms.DateInput(
+            format="%d/%m/%Y",
+            attrs={
+                "class": "form-control",
+                "autocomplete": "off",
+                "aria-describedby": "published-on-hint",
+            },
+        ),
+        error_messages={
+            "required": "Enter the date it was published, for example 3/12/2026",
+            "invalid": "Enter the date as a real date, for example 3/12/2026",
+        },
     )
 
 
 class CarerForm(forms.Form):
-    name = forms.CharField(max_length=200)
+    name = forms.CharField(
+        max_length=200, error_messages={"required": "Enter the parent or carer's name"}
+    )
     relationship = forms.CharField(
         max_length=50, required=False, help_text="e.g. Mother, Grandparent, Foster carer"
     )

@@ -17,6 +17,7 @@ from accounts.roles import Perm
 from accounts.selectors import school_ids_with_perm, user_has_school_perm
 
 from . import selectors
+from .filters import TakedownFilter
 from .forms import (
     CarerForm,
     CheckForm,
@@ -31,6 +32,9 @@ from .mis_csv import parse
 from .models import ImportBatch, Medium, Naming, Purpose
 from .publishing import publication_check, publication_record, takedown_done
 from .services import ConsentError, carer_add, consent_record
+
+# Lists that grow (issue 18): search, filters and pages of this many rows.
+LIST_PAGE_SIZE = 25
 
 
 def _can_read(user) -> bool:
@@ -362,9 +366,17 @@ def takedown_list(request):
     tasks = (
         selectors.takedowns_visible_to(request.user)
         .select_related("publication__account__platform", "owner", "school")
-        .order_by("status", "-created_at")[:200]
+        .order_by("status", "-created_at")
     )
-    return render(request, "consents/takedown_list.html", {"tasks": tasks})
+    found = TakedownFilter(request.GET or None, queryset=tasks)
+    page = Paginator(found.qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "consents/takedown_list.html",
+        {"tasks": page.object_list, "page": page, "query": query.urlencode(), "filter": found},
+    )
 
 
 @login_required

@@ -10,12 +10,17 @@ class DepositForm(forms.Form):
         max_length=254,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
         help_text="Kept encrypted like the password.",
+        error_messages={"required": "Enter the username or email the account signs in with"},
     )
     password = forms.CharField(
         label="Password",
         max_length=500,
         strip=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        error_messages={
+            "required": "Enter the account's current password",
+            "max_length": "Enter the password in 500 characters or fewer",
+        },
     )
     recovery_codes = forms.CharField(
         label="Two-factor recovery codes",
@@ -39,6 +44,10 @@ class RetrieveForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Recorded with your name; the account's owner is told.",
+        error_messages={
+            "required": "Say why you need the login details, for example "
+            "\u201cthe owner is off sick and a post must come down\u201d",
+        },
     )
 
     def __init__(self, *args, break_glass: bool = False, **kwargs):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
@@ -17,9 +18,13 @@ from accounts.selectors import people_visible_to
 from accounts.stepup import step_up_required
 
 from . import selectors, services
+from .filters import EscrowFilter
 from .forms import DepositForm, RetrieveForm
 from .models import SealedSecret
 from .services import EscrowError, RetrievalRefused
+
+# Lists that grow (issue 18): search, filters and pages of this many rows.
+LIST_PAGE_SIZE = 25
 
 
 def _account(request, pk: int):
@@ -34,12 +39,19 @@ def _account(request, pk: int):
 
 @login_required
 def index(request):
-    rows = [(a, *selectors.escrow_state(a)) for a in selectors.escrow_list_for(request.user)]
+    found = EscrowFilter(request.GET or None, queryset=selectors.escrow_list_for(request.user))
+    page = Paginator(found.qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    rows = [(a, *selectors.escrow_state(a)) for a in page.object_list]
     return render(
         request,
         "escrow/index.html",
         {
             "rows": rows,
+            "page": page,
+            "query": query.urlencode(),
+            "filter": found,
             "may_see_reports": selectors.may_see_reports(request.user),
             "rotation_days": settings.ESCROW_ROTATION_DAYS,
         },

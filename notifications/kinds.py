@@ -44,6 +44,27 @@ def get_kind(code: str) -> Kind:
     return KINDS.get(code) or Kind("Something in the policy portal needs your attention", True)
 
 
+# Context keys that name what a notification is about, in order of preference (the services
+# put labels, never secrets, in the context). Issue 18: a list of seven "Please read and
+# acknowledge a policy" must say which policies.
+_OBJECT_KEYS = ("policy_title", "account", "handle", "site", "name", "role_label")
+
+
+def object_label(kind: Kind, context: dict | None) -> str:
+    """What the notification is about, from its context ("Social Media Policy, version 2"),
+    or "" for a confidential kind: those name nothing outside the page they link to."""
+    if kind.confidential or not context:
+        return ""
+    for key in _OBJECT_KEYS:
+        value = context.get(key)
+        if value:
+            label = str(value)
+            if key == "policy_title" and context.get("version"):
+                label += f", version {context['version']}"
+            return label
+    return ""
+
+
 def template_names(code: str) -> tuple[str, str]:
     """(text, html) template names of a kind; the confidential pointer for an unknown code."""
     if code not in KINDS:

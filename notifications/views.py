@@ -17,7 +17,7 @@ from accounts.selectors import is_trust_admin
 from . import services
 from .emails import build_message
 from .forms import PreferenceForm
-from .kinds import get_kind
+from .kinds import get_kind, object_label
 from .selectors import (
     notifications_visible_to,
     outbox_for_development,
@@ -29,17 +29,32 @@ PAGE_SIZE = 25
 
 
 def _row(n):
-    return {"n": n, "kind": get_kind(n.kind)}
+    kind = get_kind(n.kind)
+    return {"n": n, "kind": kind, "label": object_label(kind, n.context)}
+
+
+def _grouped(rows: list[dict]) -> list[dict]:
+    """The page's rows with repeats of a kind gathered under the first (issue 18: seven
+    identical reminders read as one group of seven). Order: each group where its newest is."""
+    groups: dict[str, dict] = {}
+    for row in rows:
+        group = groups.setdefault(
+            row["n"].kind, {"kind": row["kind"], "rows": [], "unread": 0, "key": row["n"].pk}
+        )
+        group["rows"].append(row)
+        group["unread"] += not row["n"].read_at
+    return list(groups.values())
 
 
 @login_required
 def notification_list(request):
     qs = notifications_visible_to(request.user).select_related("school")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [_row(n) for n in page.object_list]
     return render(
         request,
         "notifications/list.html",
-        {"page_obj": page, "items": [_row(n) for n in page.object_list]},
+        {"page_obj": page, "items": rows, "groups": _grouped(rows)},
     )
 
 

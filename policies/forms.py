@@ -158,14 +158,6 @@ class PolicyAdoptForm(DocumentCleanMixin, forms.Form):
         return value
 
 
-class RegisterFilterForm(forms.Form):
-    school = forms.ModelChoiceField(queryset=School.objects.none(), required=False)
-
-    def __init__(self, *args, schools, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["school"].queryset = schools
-
-
 class PolicyEditForm(forms.Form):
     title = forms.CharField(max_length=200)
     owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -12,12 +13,12 @@ from accounts.access import get_visible_or_404, require
 from accounts.models import School
 from accounts.selectors import is_trust_admin, schools_visible_to
 
+from .filters import PolicyFilter
 from .forms import (
     PolicyAdoptForm,
     PolicyCreateForm,
     PolicyEditForm,
     PolicyReviewForm,
-    RegisterFilterForm,
 )
 from .models import Acknowledgement
 from .selectors import (
@@ -41,21 +42,27 @@ from .services import (
     policy_update,
 )
 
+# Lists that grow (issue 18): search, filters and pages of this many rows.
+LIST_PAGE_SIZE = 25
+
 
 @login_required
 def policy_list(request):
     schools = schools_visible_to(request.user).filter(
         pk__in=policies_visible_to(request.user).values("school")
     )
-    form = RegisterFilterForm(request.GET or None, schools=schools)
-    school_id = form.cleaned_data["school"].pk if form.is_valid() and form.cleaned_data[
-        "school"] else None  # fmt: skip
+    found = PolicyFilter(request.GET or None, queryset=register_for(request.user), schools=schools)
+    page = Paginator(found.qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "policies/policy_list.html",
         {
-            "policies": register_for(request.user, school_id),
-            "form": form,
+            "policies": page.object_list,
+            "page": page,
+            "query": query.urlencode(),
+            "filter": found,
             "can_create": can_create_any(request.user),
         },
     )

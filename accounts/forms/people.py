@@ -122,8 +122,16 @@ class TrustRoleForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    full_name = forms.CharField(max_length=150)
-    email = forms.EmailField()
+    full_name = forms.CharField(
+        max_length=150, error_messages={"required": "Enter the person's full name"}
+    )
+    email = forms.EmailField(
+        help_text="Their work email: the invitation is sent there.",
+        error_messages={
+            "required": "Enter their work email address",
+            "invalid": "Enter an email address in the right format, like name@school.sch.uk",
+        },
+    )
     school = forms.ModelChoiceField(
         queryset=School.objects.none(), required=False, empty_label="No school (trust role only)"
     )
@@ -153,12 +161,12 @@ class InviteForm(forms.Form):
             cleaned.get("trust_role"),
         )
         if school and not role:
-            self.add_error("role", "Choose their role at this school.")
+            self.add_error("role", f"Choose their role at {school.name}")
         elif role and not school:
-            self.add_error("school", "Choose the school where they hold this role.")
+            self.add_error("school", "Choose the school where they will hold this role")
         elif not school and not trust_role and not self.errors:
             raise forms.ValidationError(
-                "Choose a first role: a school and a role there, or a trust role."
+                "Choose a first role: a school and their role there, or a trust role"
             )
         return cleaned
 

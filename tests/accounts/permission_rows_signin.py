@@ -48,4 +48,9 @@ ROWS = [
     Row("accounts:password_reset_confirm", "anonymous", 200, kwargs=lambda w: _RESET_LINK),
     Row("accounts:password_reset_confirm", "leader_a", 200, kwargs=lambda w: _RESET_LINK),
     Row("accounts:password_reset_complete", "anonymous", 200),
+    # "Stay signed in" on the time-out warning (WCAG 2.2.1): POST only, signed in only.
+    Row("accounts:session_extend", "anonymous", 302, method="post"),
+    Row("accounts:session_extend", "teacher_a", 405),
+    Row("accounts:session_extend", "teacher_a", 200, method="post"),
+    Row("accounts:session_extend", "trustee", 200, method="post"),
 ]

@@ -100,3 +100,55 @@ def test_expired_htmx_request_is_told_to_load_the_sign_in_page(world):
     assert response.status_code == 204
     assert response["HX-Redirect"] == reverse("accounts:login") + "?expired=1"
     assert SESSION_KEY not in client.session
+
+
+# --- the time-out warning (WCAG 2.2.1, issue 18) ---------------------------------------------
+
+
+def test_every_page_tells_the_warning_how_long_the_session_has_left(world):
+    with time_machine.travel(timezone.now(), tick=False):
+        client = signed_in_teacher(world)
+        page = client.get(reverse(HOME)).content.decode()
+    assert "data-session-timeout" in page
+    assert 'data-expires-in="1800"' in page
+    assert 'data-extendable="1"' in page
+    assert reverse("accounts:session_extend") in page
+
+
+def test_staying_signed_in_restarts_the_idle_clock(world):
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        client = signed_in_teacher(world)
+        client.get(reverse(HOME))
+        traveller.shift(timedelta(minutes=28))
+        response = client.post(reverse("accounts:session_extend"))
+        assert response.status_code == 200
+        assert response.json() == {"expires_in": 1800, "extendable": True}
+        # 28 + 29 minutes after the last page: alive, because the press counted.
+        traveller.shift(timedelta(minutes=29))
+        assert client.get(reverse(HOME)).status_code == 200
+
+
+def test_staying_signed_in_is_refused_once_the_session_has_ended(world):
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        client = signed_in_teacher(world)
+        traveller.shift(timedelta(minutes=31))
+        response = client.post(reverse("accounts:session_extend"))
+        assert_signed_out(response, client)
+
+
+def test_near_the_twelve_hour_limit_the_warning_cannot_extend(world):
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        client = signed_in_teacher(world)
+        for _ in range(47):  # 11 h 45 min of activity every quarter of an hour
+            traveller.shift(timedelta(minutes=15))
+            client.get(reverse(HOME))
+        response = client.post(reverse("accounts:session_extend"))
+        assert response.json() == {"expires_in": 15 * 60, "extendable": False}
+
+
+def test_htmx_requests_tell_the_page_the_time_left(world):
+    with time_machine.travel(timezone.now(), tick=False):
+        client = signed_in_teacher(world)
+        response = client.get(reverse("notifications:bell"), headers={"HX-Request": "true"})
+    assert response["X-Session-Expires-In"] == "1800"
+    assert response["X-Session-Extendable"] == "1"

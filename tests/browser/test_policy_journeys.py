@@ -58,7 +58,9 @@ def test_member_of_staff_acknowledges_a_new_version(world, new_visitor):
     sign_in(visitor, world.staff_a)
     assert visitor.path == reverse("dashboard:home")
     card = visitor.page.locator("a.card", has_text="Policies to read and acknowledge")
-    assert card.locator(".display-6").inner_text() == "2"  # this one and the Social Media Policy
+    assert (
+        card.locator(".home-card-count").inner_text() == "2"
+    )  # this one and the Social Media Policy
     card.click()
     visitor.page.wait_for_load_state("load")
     visitor.check("my-policies")

@@ -157,7 +157,7 @@ ROWS: list[Row] = [
             "teacher_b": 404,
             "leader_b": 404,
             "head_b": 404,
-            "trust_admin": 404,
+            "trust_admin": 200,  # the whole trust's accounts, to read (issue 18)
             "trust_hr": 404,
             "trustee": 404,
             "anonymous": 302,

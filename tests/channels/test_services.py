@@ -581,8 +581,10 @@ def test_leader_home_page_shows_waiting_cards_with_a_fixed_query_count(
         make_account(world.school_a, requested_by=world.teacher_a, status=S.SUBMITTED)
     assert count_queries(client, url) == before
     body = client.get(url).content.decode()
-    assert "official accounts awaiting approval" in body
-    assert "official accounts awaiting approval" not in (
+    # "Title: number" (issue 18), so it reads right for one account or many.
+    assert "Official accounts awaiting approval</span>" in body
+    assert '<span class="home-card-count">4</span>' in body
+    assert "Official accounts awaiting approval" not in (
         client_for("teacher_a").get(url).content.decode()
     )
 

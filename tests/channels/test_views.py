@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -67,10 +69,10 @@ def test_teacher_registers_a_draft_and_submits_it(world, client_for):
         ({"audience_year_groups": ["7", "9"]}, "Year 7 pupils are aged 11–12"),
         ({"audience_year_groups": ["7", "9"]}, "minimum age is 13"),
         ({"purpose": "PE stuff"}, "at least 40"),
-        ({"deputies": None}, "This field is required"),
-        ({"owner": "__teacher_b__"}, "Select a valid choice"),
-        ({"attest_no_follow_back": None}, "This field is required"),
-        ({"audience_year_groups": None, "audience_adults": None}, "Choose who the account is for"),
+        ({"deputies": None}, "Choose at least one deputy"),
+        ({"owner": "__teacher_b__"}, "Choose the owner from the staff of Alder Academy"),
+        ({"attest_no_follow_back": None}, "Tick to confirm this"),
+        ({"audience_year_groups": None, "audience_adults": None}, "Tick the year groups"),
     ],
 )
 def test_registration_errors_re_render_and_nothing_is_saved(world, client_for, overrides, message):
@@ -78,7 +80,11 @@ def test_registration_errors_re_render_and_nothing_is_saved(world, client_for, o
         overrides = {"owner": world.teacher_b.pk}
     response = post_registration(client_for, world, **overrides)
     assert response.status_code == 200
-    assert message in response.content.decode()
+    body = response.content.decode()
+    assert message in body
+    # The error summary: the title says so, and the message links to its field.
+    assert re.search(r"<title>\s*Error: ", body)
+    assert 'id="error-summary-title"' in body
     assert not OfficialAccount.objects.exists()
 
 
@@ -459,3 +465,51 @@ def test_webp_exif_and_xmp_chunks_are_removed():
     assert b"GPS" not in out and b"<x/>" not in out and b"image" in out
     assert struct.unpack("<I", out[4:8])[0] == len(out) - 8
     assert out[20] & 0x0C == 0  # VP8X no longer announces EXIF or XMP
+
+
+def test_trust_admin_reads_every_account_of_the_trust_but_cannot_act(world, client_for):
+    a = make_account(world.school_a, requested_by=world.teacher_a, handle="@alder_pe")
+    b = make_account(
+        world.school_b, requested_by=world.teacher_b, handle="@birch_pe", status=S.SUBMITTED
+    )
+    client = client_for("trust_admin")
+    body = client.get(reverse("channels:account_list")).content.decode()
+    assert "@alder_pe" in body and "@birch_pe" in body
+    detail = client.get(reverse("channels:account_detail", args=[b.pk])).content.decode()
+    assert "@birch_pe" in detail
+    assert "Approve" not in detail  # the school's leaders decide (4.2)
+    response = client.post(reverse("channels:account_approve", args=[b.pk]))
+    assert response.status_code == 404
+    b.refresh_from_db()
+    assert b.status == S.SUBMITTED
+    assert a.pk  # both schools' accounts listed
+
+
+# --- search, filters and pages (issue 18) -----------------------------------------------------
+
+
+def test_account_list_searches_filters_and_pages(world, client_for):
+    for i in range(27):
+        make_account(world.school_a, requested_by=world.teacher_a, handle=f"@alder{i:02d}")
+    make_account(
+        world.school_a, requested_by=world.teacher_a, handle="@chess_club", status=S.SUBMITTED
+    )
+    client = client_for("leader_a")
+    url = reverse("channels:account_list")
+    first = client.get(url).content.decode()
+    assert "28 accounts" in first and "Page 1 of 2" in first
+    found = client.get(url, {"q": "chess"}).content.decode()
+    assert "@chess_club" in found and "@alder01" not in found and "1 account match" in found
+    submitted = client.get(url, {"status": S.SUBMITTED}).content.decode()
+    assert "@chess_club" in submitted and "@alder01" not in submitted
+    # A bad filter value is an error on the form, never a 500.
+    assert client.get(url, {"status": "nonsense", "school": "x", "page": "9"}).status_code == 200
+
+
+def test_filtered_account_list_query_count_does_not_grow(world, client_for, count_queries):
+    client = client_for("leader_a")
+    url = reverse("channels:account_list") + "?q=pe&status=draft&page=1"
+    _many(world, 1)
+    before = count_queries(client, url)
+    _many(world, 30)
+    assert count_queries(client, url) == before

@@ -217,7 +217,7 @@ def test_check_refuses_an_account_the_teacher_does_not_run(world, client_for, cl
         reverse("consents:check"),
         {"account": theirs.pk, "medium": "photo", "students": [student.pk]},
     )
-    assert "Choose an official account." in response.content.decode()
+    assert "Choose one of the official accounts in the list" in response.content.decode()
     assert not AuditEntry.objects.filter(action="consent.checked").exists()
 
 
@@ -241,7 +241,7 @@ def test_teacher_cannot_check_students_of_another_school(world, client_for, cloc
         reverse("consents:check"),
         {"account": account.pk, "medium": "photo", "students": [other.pk]},
     )
-    assert "Select a valid choice" in response.content.decode()
+    assert "Tick only students listed on this page" in response.content.decode()
 
 
 def test_class_list_prints_who_may_be_photographed(world, client_for, clock):
@@ -286,3 +286,45 @@ def test_office_adds_a_carer_missing_from_the_mis_and_records_their_decision(
     assert (
         client.post(reverse("consents:decision_create", args=[student.pk]), data).status_code == 302
     )
+
+
+def test_import_progress_is_said_in_a_live_region_at_each_tenth(world, client_for):
+    from consents.models import ImportBatch
+
+    batch = ImportBatch.objects.create(
+        school=world.school_a,
+        uploaded_by=world.office_a,
+        file_name="x.csv",
+        content=b"",
+        mapping={},
+        status=ImportBatch.Status.RUNNING,
+        total_rows=200,
+    )
+    client = client_for("office_a")
+    page = client.get(reverse("consents:import_detail", args=[batch.pk])).content.decode()
+    assert 'id="import-progress-live"' in page and 'role="status"' in page
+    fragment = client.get(reverse("consents:import_progress", args=[batch.pk])).content.decode()
+    assert 'data-announce="Importing: 0% done."' in fragment
+    assert 'data-announce-step="running-0"' in fragment
+
+
+def test_takedown_list_takes_any_filter_without_failing(world, client_for):
+    client = client_for("teacher_a")
+    url = reverse("consents:takedown_list")
+    for query in ({"status": "open"}, {"status": "bogus", "school": "x"}, {"q": "x", "page": "99"}):
+        assert client.get(url, query).status_code == 200
+
+
+def test_the_date_a_carer_decided_is_typed_as_people_write_it(world, client_for, clock):
+    student, (carer,) = student_with_carers(world.school_a)
+    wording = WordingFactory()
+    url = reverse("consents:decision_create", args=[student.pk])
+    data = {
+        "carer": carer.pk,
+        "method": "paper",
+        "wording": wording.pk,
+        "given_on": "1/10/2026",  # day first, as in the UK
+        "naming": Naming.FIRST_NAME,
+    }
+    assert client_for("office_a").post(url, data).status_code == 302
+    assert student.decisions.get().given_on == datetime.date(2026, 10, 1)

@@ -175,10 +175,11 @@ def test_breach_medians_per_school_and_for_the_trust(world):
     assert _row(tables, "breaches-cases", "Whole trust")[3] == "2.0 days"
 
 
-def test_a_median_over_fewer_than_five_cases_is_suppressed(world):
+def test_a_median_over_fewer_than_five_cases_is_hidden_and_says_why_in_cases(world):
     _acknowledge_after([report(world) for _ in range(3)], [1, 2, 3])
     tables = breach_dashboard_figures(dashboard_scope(world.trustee))
-    assert _row(tables, "breaches-cases", world.school_a.name)[3] == "fewer than 5"
+    # Not "fewer than 5", a count label that would read as a time (issue 18).
+    assert _row(tables, "breaches-cases", world.school_a.name)[3] == "not shown: under 5 cases"
     assert _row(tables, "breaches-cases", world.school_b.name)[3] == "n/a"
 
 
@@ -199,3 +200,15 @@ def test_a_password_change_is_due_on_the_local_date_of_the_last_change(world, ti
     )
     tables = escrow_dashboard_figures(dashboard_scope(world.trustee))
     assert _row(tables, "escrow-credentials", world.school_a.name) == ["0", "1", "0"]
+
+
+def test_a_suppressed_month_is_marked_for_the_chart_not_drawn_as_nothing(world):
+    for _ in range(3):
+        report(world)
+    tables = breach_dashboard_figures(dashboard_scope(world.trustee))
+    chart = next(t for t in tables if t.key == "breaches-by-category").chart
+    (dataset,) = chart.datasets
+    month = len(chart.labels) - 1  # this month
+    assert dataset["data"][month] is None  # no number for 1 to 4 ...
+    assert dataset["suppressed"][month] is True  # ... but a "fewer than 5" marker
+    assert not any(dataset["suppressed"][:month])

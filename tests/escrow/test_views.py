@@ -201,3 +201,17 @@ def test_retrieval_query_count_does_not_grow_with_retrievals_versions_or_team(
         world.office_a.pk,
     }
     assert told.filter(recipient=world.dsl_a).count() == 5
+
+
+def test_escrow_list_searches_and_keeps_its_query_count(world, client_for, count_queries):
+    from tests.escrow.factories import active_account
+
+    active_account(world, handle="@alder_drama")
+    client = client_for("leader_a")
+    url = reverse("escrow:index")
+    assert "@alder_drama" in client.get(url, {"q": "drama"}).content.decode()
+    assert "@alder_drama" not in client.get(url, {"q": "football"}).content.decode()
+    before = count_queries(client, url + "?q=alder")
+    for _ in range(5):
+        active_account(world)
+    assert count_queries(client, url + "?q=alder") == before

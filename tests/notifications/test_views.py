@@ -150,3 +150,34 @@ def test_bell_costs_the_same_queries_with_none_or_many_unread(world, client_for,
 def test_signed_out_page_renders_no_bell(world, client):
     body = client.get(reverse("accounts:login")).content.decode()
     assert "notifications-bell" not in body
+
+
+# --- naming and grouping (issue 18) ----------------------------------------------------------
+
+
+def test_each_notification_names_its_object_and_repeats_group(world, client_for):
+    for title in ("Social Media Policy", "Online Safety Policy", "Staff Code of Conduct"):
+        Notification.objects.create(
+            recipient=world.staff_a,
+            kind="policies.acknowledge_requested",
+            context={"policy_title": title, "version": 2},
+            link="/policies/",
+        )
+    _make(world.staff_a)  # one of another kind stays on its own
+    body = client_for("staff_a").get(reverse("notifications:list")).content.decode()
+    for title in ("Social Media Policy", "Online Safety Policy", "Staff Code of Conduct"):
+        assert f"Please read and acknowledge a policy: {title}, version 2" in body
+    assert body.count('class="list-group-item notification-group') == 1
+    assert "(3, 3 new)" in body
+    assert "Mark all as read" in body
+
+
+def test_a_confidential_notification_names_nothing(world, client_for):
+    Notification.objects.create(
+        recipient=world.head_a,
+        kind="breaches.reported",
+        context={"reference": "secret-ref", "policy_title": "should not show"},
+        link="/",
+    )
+    body = client_for("head_a").get(reverse("notifications:list")).content.decode()
+    assert "should not show" not in body and "secret-ref" not in body

@@ -205,3 +205,22 @@ def test_a_version_whose_file_is_missing_answers_404(world, client_for):
         reverse("policies:download", args=[policy.current_version_id])
     )
     assert response.status_code == 404
+
+
+def test_register_searches_filters_by_review_status_and_keeps_its_query_count(
+    world, client_for, count_queries
+):
+    from tests.policies.helpers import school_policy
+
+    school_policy(world, title="Late policy", review_in_days=-3)
+    school_policy(world, title="Fresh policy", review_in_days=300)
+    client = client_for("head_a")
+    url = reverse("policies:list")
+    overdue = client.get(url, {"status": "overdue"}).content.decode()
+    assert "Late policy" in overdue and "Fresh policy" not in overdue
+    found = client.get(url, {"q": "fresh"}).content.decode()
+    assert "Fresh policy" in found and "Late policy" not in found
+    before = count_queries(client, url + "?q=policy")
+    for i in range(4):
+        school_policy(world, title=f"Extra policy {i}")
+    assert count_queries(client, url + "?q=policy") == before
