@@ -38,6 +38,7 @@ NOT_PAGES = {
     "breaches:evidence": "an evidence file, as an attachment",
     "policies:download": "a policy document, as an attachment",
     "consents:import_progress": "the htmx fragment of the import page's progress bar",
+    "openid_connect_callback": "the identity provider's redirect back: signs in or refuses",
 }
 
 # The person each role is seen as (accounts/demo.py), and the anonymous visitor (parents, the
