@@ -40,6 +40,29 @@ if CREDENTIAL_KEYS_FILE and not CREDENTIAL_KEYS:  # noqa: F405
             f"CREDENTIAL_KEYS_FILE names {_keys_file}, which is missing or empty."
         )
 
+
+def _keys_required(name: str, what: str) -> None:
+    """A keyring inline or in a file (docs/deploy.md): one of them, and the file readable."""
+    inline, path = globals()[name], globals()[f"{name}_FILE"]
+    if not (inline or path):
+        raise ImproperlyConfigured(f"{name} or {name}_FILE must be set: {what}.")
+    if path and not inline:
+        from pathlib import Path as _Path
+
+        if not _Path(path).is_file() or not _Path(path).read_text().strip():
+            raise ImproperlyConfigured(f"{name}_FILE names {path}, which is missing or empty.")
+
+
+# The audit log (clause 6): the chain key every process that writes entries needs, and the
+# anchor key and directory of the checkpoints; all outside the database (docs/security.md).
+_keys_required("AUDIT_CHAIN_KEYS", "the audit chain's HMAC key never comes from the database")
+_keys_required("AUDIT_ANCHOR_KEYS", "the audit checkpoints are signed with a key kept apart")
+if not AUDIT_ANCHOR_PATH.strip():  # noqa: F405
+    raise ImproperlyConfigured(
+        "AUDIT_ANCHOR_PATH must be set: the directory, out of the database server's reach, "
+        "where checkpoints of the audit chain are written."
+    )
+
 CACHES = {"default": env.cache("CACHE_URL", default="redis://redis:6379/1")}
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
