@@ -212,7 +212,9 @@ class _Walk:
         self.prev_hash = GENESIS_HASH
         self.prev_key_id = LEGACY_KEY_ID
         self.prev_rank = self.legacy_rank
-        self.pins = sorted(pins, key=lambda c: (c.entry_id, c.number))
+        # A checkpoint of the empty chain (entry_id None) anchors nothing to compare.
+        anchored = (c for c in pins if c.entry_id is not None)
+        self.pins = sorted(anchored, key=lambda c: (c.entry_id, c.number))
         self.next_pin = 0
         self.pinned = 0
         self.checked = 0

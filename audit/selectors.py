@@ -148,11 +148,7 @@ class ChainStatus:
     anchored: bool  # AUDIT_ANCHOR_PATH is set: hourly checkpoints are written
     last_full: ChainCheck | None  # the latest check of the whole chain
     last_checkpoint: ChainCheck | None  # the latest run that wrote a checkpoint
-    last_failure: ChainCheck | None  # the latest failed run, if newer than the latest good one
-
-    @property
-    def ok(self) -> bool:
-        return self.last_failure is None
+    last_failure: ChainCheck | None  # a failed run that no later run of its kind undid
 
 
 def chain_status() -> ChainStatus:

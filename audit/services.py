@@ -266,6 +266,29 @@ def _anchor_stale(checkpoints: list[anchor.Checkpoint], now) -> str:
     return ""
 
 
+def _anchor_cut_back(checkpoints: list[anchor.Checkpoint]) -> str:
+    """The newest checkpoint the database recorded when it was written must still be in the
+    file: each side guards the other (the file against a database administrator, this
+    against someone who removes the newest lines of the file). One from before the file's
+    first line belongs to an earlier file (docs/security.md, after a restore) and is skipped."""
+    line = ChainCheck.objects.exclude(checkpoint="").values_list("checkpoint", flat=True).first()
+    if not line or not checkpoints:
+        return ""
+    try:
+        recorded = anchor.parse(line, where="the newest checkpoint recorded in the database")
+    except anchor.AnchorError as exc:
+        return f"anchor: {exc}"
+    if recorded.at_datetime < checkpoints[0].at_datetime:
+        return ""
+    n = recorded.number
+    if n > len(checkpoints) or checkpoints[n - 1].line != recorded.line:
+        return (
+            f"anchor: checkpoint {n} of {recorded.at}, recorded in the database when it was "
+            "written, is not in the checkpoint file: the file was cut back or replaced"
+        )
+    return ""
+
+
 def chain_verify(*, batch_size: int = 5000) -> ChainCheck:
     """Check the whole chain against every checkpoint in the anchor file, record the result
     and alert the trust administrators if anything is wrong (beat `audit-verify-chain`,
@@ -282,7 +305,7 @@ def chain_verify(*, batch_size: int = 5000) -> ChainCheck:
             problem = f"anchor: {exc}"
     report = verify_chain(batch_size, checkpoints=checkpoints)
     if path is not None and not problem:
-        problem = _anchor_stale(checkpoints, timezone.now())
+        problem = _anchor_stale(checkpoints, timezone.now()) or _anchor_cut_back(checkpoints)
     return _recorded(ChainCheck.Kind.FULL, started, report, problem)
 
 

@@ -1,5 +1,7 @@
 """Production: every secret from the environment, no defaults, refuses to start without them."""
 
+import os
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -53,15 +55,23 @@ def _keys_required(name: str, what: str) -> None:
             raise ImproperlyConfigured(f"{name}_FILE names {path}, which is missing or empty.")
 
 
-# The audit log (clause 6): the chain key every process that writes entries needs, and the
-# anchor key and directory of the checkpoints; all outside the database (docs/security.md).
+# The audit log (clause 6; docs/security.md): every process writes entries, so every one needs
+# the chain key. The anchor (checkpoints' signing key and directory) is named in the one .env
+# for all, but only the worker, which writes the checkpoints, mounts them (docker-compose.yml):
+# a process that has the anchor directory must have its key.
 _keys_required("AUDIT_CHAIN_KEYS", "the audit chain's HMAC key never comes from the database")
-_keys_required("AUDIT_ANCHOR_KEYS", "the audit checkpoints are signed with a key kept apart")
 if not AUDIT_ANCHOR_PATH.strip():  # noqa: F405
     raise ImproperlyConfigured(
         "AUDIT_ANCHOR_PATH must be set: the directory, out of the database server's reach, "
         "where checkpoints of the audit chain are written."
     )
+if not (AUDIT_ANCHOR_KEYS or AUDIT_ANCHOR_KEYS_FILE):  # noqa: F405
+    raise ImproperlyConfigured(
+        "AUDIT_ANCHOR_KEYS or AUDIT_ANCHOR_KEYS_FILE must be set: the audit checkpoints are "
+        "signed with a key kept apart."
+    )
+if os.path.isdir(AUDIT_ANCHOR_PATH):  # noqa: F405
+    _keys_required("AUDIT_ANCHOR_KEYS", "the audit checkpoints are signed with a key kept apart")
 
 CACHES = {"default": env.cache("CACHE_URL", default="redis://redis:6379/1")}
 

@@ -129,6 +129,20 @@ def test_removed_checkpoint_line_is_reported(entries, anchor_dir):
         anchor.read_file(anchor_dir / anchor.FILE_NAME)
 
 
+def test_newest_checkpoint_lines_removed_are_reported_against_the_database_record(
+    entries, anchor_dir
+):
+    for _ in range(3):
+        chain_checkpoint()
+    rewrite(anchor_dir, lines(anchor_dir)[:2])  # a valid file, one line shorter
+
+    assert anchor.read_file(anchor_dir / anchor.FILE_NAME)  # nothing in the file shows it
+    check = chain_verify()
+
+    assert not check.ok
+    assert "checkpoint 3 of" in check.problem and "the file was cut back" in check.problem
+
+
 def test_checkpoint_signed_with_another_key_is_refused(entries, anchor_dir, settings):
     settings.AUDIT_ANCHOR_KEYS = NEW_ANCHOR  # a forger's own key, not the trust's
     chain_checkpoint()
@@ -224,3 +238,13 @@ def test_first_checkpoint_of_the_day_is_emailed_to_the_trust_administrators(
     assert message.subject == "Today's checkpoint of the audit log"
     assert check.checkpoint in message.body
     assert "verify_audit_chain --checkpoints FILE" in message.body
+
+
+def test_checkpoint_of_an_empty_chain_anchors_nothing_and_checks_cleanly(entries):
+    empty = anchor.sign(
+        number=1, entry_id=None, entry_hash="0" * 64, entry_key_id="", prev=anchor.NO_PREVIOUS
+    )
+    from audit.chain import verify_chain
+
+    assert verify_chain(checkpoints=[empty]).ok
+    assert verify_chain(after=empty).ok
