@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from audit import anchor
+from audit.chain import verify_chain
 from audit.models import ChainCheck
 from audit.services import chain_checkpoint, chain_verify, record
 from notifications.models import Notification
@@ -244,7 +245,5 @@ def test_checkpoint_of_an_empty_chain_anchors_nothing_and_checks_cleanly(entries
     empty = anchor.sign(
         number=1, entry_id=None, entry_hash="0" * 64, entry_key_id="", prev=anchor.NO_PREVIOUS
     )
-    from audit.chain import verify_chain
-
     assert verify_chain(checkpoints=[empty]).ok
     assert verify_chain(after=empty).ok
