@@ -185,15 +185,14 @@ def record_many(
                     if not ACTION_PATTERN.match(given["action"]) or len(given["action"]) > 64:
                         raise ValueError(f"Not a namespaced audit action: {given['action']!r}")
                     fields = {name: given[name] for name in HASHED_FIELDS}
-                    fields["data"] = json.loads(
-                        json.dumps(mask(given["data"] or {}), cls=DjangoJSONEncoder)
-                    )
+                    data_json = json.dumps(mask(given["data"] or {}), cls=DjangoJSONEncoder)
+                    fields["data"] = json.loads(data_json)  # as jsonb will give it back
                     fields["ip_address"] = canonical_ip(given["ip_address"])
                     entry_hash = compute_hash(prev, fields, key_id=key_id, ring=ring)
                     values = [
                         fields["created_at"].isoformat(),
                         *(fields[name] for name in HASHED_FIELDS[1:9]),
-                        json.dumps(fields["data"]),
+                        data_json,
                         fields["ip_address"],
                         key_id,
                         prev,
