@@ -79,7 +79,8 @@ class AuditChainHead(models.Model):
     last_entry_id = models.BigIntegerField(null=True)
     # The newest entry's chain key: a process holding only older keys must not append
     # (audit.chain.key_for_append), or the chain would go back to a retired key.
-    last_key_id = models.CharField(max_length=32, blank=True, default="")
+    # A database default too: the data migration that creates this row (0003) predates it.
+    last_key_id = models.CharField(max_length=32, blank=True, default="", db_default="")
 
     def __str__(self) -> str:
         return f"audit chain head at entry {self.last_entry_id}"
