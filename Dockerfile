@@ -30,11 +30,13 @@ COPY requirements/base.txt requirements/base.txt
 RUN pip install --no-deps -r requirements/base.txt && pip check
 
 # The code stays root-owned: the app user can read it but not change it. It writes only to
-# staticfiles (collectstatic at start) and var/media (the uploads volume).
+# staticfiles (collectstatic at start), var/media (the uploads volume) and var/audit-anchor
+# (the worker's audit checkpoints volume, which takes this directory's owner when created).
 COPY . .
 COPY --from=assets /build/node_modules ./node_modules
 RUN chmod -R a+rX,go-w /app \
-    && mkdir -p staticfiles var/media && chown -R app:app staticfiles var
+    && mkdir -p staticfiles var/media var/audit-anchor && chmod 700 var/audit-anchor \
+    && chown -R app:app staticfiles var
 
 USER app
 EXPOSE 8000

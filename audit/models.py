@@ -1,13 +1,15 @@
-"""The audit log (clause 6): append-only, hash-chained, readable after a user is deleted."""
+"""The audit log (clause 6): append-only, hash-chained with a key kept outside the database,
+anchored outside it, readable after a user is deleted."""
 
 from django.conf import settings
 from django.db import models
 
 
 class AuditEntry(models.Model):
-    """One recorded action. Written only by audit.services.record; never updated or deleted
-    (a PostgreSQL trigger refuses both). `entry_hash` covers this entry's content and the
-    previous entry's hash, so an edited or removed row breaks the chain."""
+    """One recorded action. Written only by audit.services.record (or record_many); never
+    updated or deleted (a PostgreSQL trigger refuses both). `entry_hash` is an HMAC, under the
+    chain key `key_id`, of this entry's content and the previous entry's hash, so an edited or
+    removed row breaks the chain (audit/chain.py)."""
 
     created_at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
@@ -39,6 +41,9 @@ class AuditEntry(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64)
+    # The chain key the hash was made with (audit/keys.py); empty for the entries written
+    # before the chain was keyed, whose hash is plain SHA-256.
+    key_id = models.CharField(max_length=32, blank=True, default="")
 
     class Meta:
         ordering = ["-id"]
@@ -66,11 +71,49 @@ class AuditEntry(models.Model):
 
 class AuditChainHead(models.Model):
     """A single row holding the newest entry's hash; locked while appending so entries
-    written at the same time still form one chain."""
+    written at the same time still form one chain. It proves nothing by itself (whoever can
+    edit the table can edit it): the checkpoints outside the database do (audit/anchor.py)."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_hash = models.CharField(max_length=64)
     last_entry_id = models.BigIntegerField(null=True)
+    # The newest entry's chain key: a process holding only older keys must not append
+    # (audit.chain.key_for_append), or the chain would go back to a retired key.
+    # A database default too: the data migration that creates this row (0003) predates it.
+    last_key_id = models.CharField(max_length=32, blank=True, default="", db_default="")
 
     def __str__(self) -> str:
         return f"audit chain head at entry {self.last_entry_id}"
+
+
+class ChainCheck(models.Model):
+    """One run of the chain check (clause 6: monitoring): the daily check of the whole chain
+    against the checkpoints, or the hourly check of the entries since the last checkpoint
+    before a new one is written. Shown to trust administrators (audit:chain); a failed run
+    alerts them through the outbox (audit.signals.chain_checked)."""
+
+    class Kind(models.TextChoices):
+        FULL = "full", "Whole chain"
+        CHECKPOINT = "checkpoint", "Since the last checkpoint"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    ok = models.BooleanField()
+    checked = models.PositiveBigIntegerField(default=0)  # entries
+    legacy = models.PositiveBigIntegerField(default=0)  # of which hashed before keying
+    first_entry_id = models.BigIntegerField(null=True, blank=True)
+    last_entry_id = models.BigIntegerField(null=True, blank=True)
+    broken_entry_id = models.BigIntegerField(null=True, blank=True)
+    problem = models.TextField(blank=True)
+    checkpoints_compared = models.PositiveIntegerField(default=0)
+    # The signed line this run appended to the anchor file, if it wrote one.
+    checkpoint = models.TextField(blank=True)
+    checkpoint_number = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        state = "intact" if self.ok else f"broken at #{self.broken_entry_id}"
+        return f"{self.get_kind_display()} check of {self.started_at:%Y-%m-%d %H:%M}: {state}"

@@ -1,4 +1,5 @@
-"""Reads of the audit log (clause 6): who may see which entries, filters, the chain check."""
+"""Reads of the audit log (clause 6): who may see which entries, filters, the chain checks'
+results. The check of the chain itself is in audit/chain.py."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -15,8 +17,7 @@ from accounts.models import School, User
 from accounts.selectors import is_trust_admin, schools_visible_to
 from dashboard.selectors import CardQuery, card_provider
 
-from .models import AuditChainHead, AuditEntry
-from .services import GENESIS_HASH, HASHED_FIELDS, compute_hash
+from .models import AuditEntry, ChainCheck
 
 # A person's own activity page lists entries *about* them only in these namespaces. Elsewhere
 # (a breach case about them, say) the entry would name whoever reported or handled it; that
@@ -141,53 +142,35 @@ def iterate_in_batches(qs: QuerySet, fields: tuple[str, ...], batch: int = 2000)
 
 
 @dataclass(frozen=True)
-class ChainReport:
-    ok: bool
-    checked: int
-    broken_id: int | None = None
-    problem: str = ""
+class ChainStatus:
+    """What the trust administrators see of the chain checks (audit:chain, the log's banner)."""
+
+    anchored: bool  # AUDIT_ANCHOR_PATH is set: hourly checkpoints are written
+    last_full: ChainCheck | None  # the latest check of the whole chain
+    last_checkpoint: ChainCheck | None  # the latest run that wrote a checkpoint
+    last_failure: ChainCheck | None  # a failed run that no later run of its kind undid
 
 
-def verify_chain(batch_size: int = 5000) -> ChainReport:
-    """Walk the whole chain in id order and stop at the first broken entry.
+def chain_status() -> ChainStatus:
+    """Three small reads of the chain-check table (newest rows, by id)."""
+    last_full = ChainCheck.objects.filter(kind=ChainCheck.Kind.FULL).first()
+    last_checkpoint = ChainCheck.objects.exclude(checkpoint="").first()
+    last_failure = None
+    latest = ChainCheck.objects.first()
+    if latest is not None and not latest.ok:
+        last_failure = latest
+    elif last_full is not None and not last_full.ok:
+        last_failure = last_full
+    return ChainStatus(
+        anchored=bool(getattr(settings, "AUDIT_ANCHOR_PATH", "")),
+        last_full=last_full,
+        last_checkpoint=last_checkpoint,
+        last_failure=last_failure,
+    )
 
-    Each entry's hash must match its content and the previous entry's hash; its `prev_hash`
-    must be the previous entry's `entry_hash`; the chain head must point at the last entry.
-    Ids may have gaps (a rolled-back transaction uses up an id), so a gap alone is no fault.
-    """
-    fields = ("prev_hash", "entry_hash", *HASHED_FIELDS)
-    prev_id, prev_hash, checked = None, GENESIS_HASH, 0
-    for row in iterate_in_batches(AuditEntry.objects.all(), fields, batch_size):
-        if row["prev_hash"] != prev_hash:
-            if prev_id is None:
-                problem = "entry missing: the first entry does not start the chain"
-            elif row["id"] != prev_id + 1:
-                problem = (
-                    f"entry missing: the chain breaks between #{prev_id} and #{row['id']} "
-                    "(an entry between them was removed)"
-                )
-            else:
-                problem = f"chain link broken: prev_hash does not match entry #{prev_id}"
-            return ChainReport(False, checked, row["id"], problem)
-        if compute_hash(row["prev_hash"], row) != row["entry_hash"]:
-            return ChainReport(
-                False, checked, row["id"], "content changed: the entry's hash does not match"
-            )
-        prev_id, prev_hash = row["id"], row["entry_hash"]
-        checked += 1
-    head = AuditChainHead.objects.filter(id=1).values("last_hash", "last_entry_id").first()
-    if head is None:
-        if checked:
-            return ChainReport(False, checked, prev_id, "chain head missing")
-    elif head["last_hash"] != prev_hash or head["last_entry_id"] != prev_id:
-        return ChainReport(
-            False,
-            checked,
-            head["last_entry_id"],
-            f"entry missing: the chain head expects #{head['last_entry_id']} as the last entry, "
-            f"the last one present is #{prev_id}",
-        )
-    return ChainReport(True, checked)
+
+def recent_chain_checks(limit: int = 30) -> list[ChainCheck]:
+    return list(ChainCheck.objects.all()[:limit])
 
 
 # Monitoring (clause 6): what a trust administrator should look at from the home page.

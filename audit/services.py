@@ -2,82 +2,37 @@
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import ipaddress
+import io
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
-from datetime import UTC, datetime
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .masking import mask
-from .models import AuditChainHead, AuditEntry
-from .signals import change_committed
-
-GENESIS_HASH = "0" * 64
-ACTION_PATTERN = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
-
-# The fields `entry_hash` covers, in the order verify_audit_chain reads them.
-HASHED_FIELDS = (
-    "created_at",
-    "actor_id",
-    "actor_name",
-    "actor_email",
-    "action",
-    "target_type",
-    "target_id",
-    "target_repr",
-    "school_id",
-    "data",
-    "ip_address",
+from . import anchor
+from .chain import (
+    GENESIS_HASH,
+    HASHED_FIELDS,
+    ChainReport,
+    canonical_ip,
+    compute_hash,
+    key_for_append,
+    verify_chain,
 )
+from .keys import chain_keyring
+from .masking import mask
+from .models import AuditChainHead, AuditEntry, ChainCheck
+from .signals import chain_checked, change_committed
 
-
-def _canonical_number(value: Any) -> Any:
-    # jsonb keeps 1.0 as 1.0 but turns 1e16 into 10000000000000000 (an int once read back):
-    # treating every integral float as an int makes both sides hash alike.
-    kind = type(value)
-    if kind is dict:
-        return {k: _canonical_number(v) for k, v in value.items()}
-    if kind is list:
-        return [_canonical_number(v) for v in value]
-    if kind is float and value.is_integer():
-        return int(value)
-    return value
-
-
-@functools.lru_cache(maxsize=4096)  # the chain check meets the same few addresses again and again
-def _canonical_ip(value: str | None) -> str | None:
-    return str(ipaddress.ip_address(value)) if value else None
-
-
-# Everything hashed is plain JSON by then (created_at is formatted first), so no custom encoder.
-_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def canonical_content(fields: Mapping[str, Any]) -> str:
-    """The exact text `entry_hash` covers, from an entry or from a `.values()` row, so
-    record() and verify_audit_chain agree byte for byte whatever the database returns."""
-    created_at: datetime = fields["created_at"]
-    payload = {name: fields[name] for name in HASHED_FIELDS}
-    payload["created_at"] = created_at.astimezone(UTC).isoformat(timespec="microseconds")
-    payload["data"] = _canonical_number(fields["data"])
-    payload["ip_address"] = _canonical_ip(fields["ip_address"])
-    return _CANONICAL_JSON.encode(payload)
-
-
-def compute_hash(prev_hash: str, fields: Mapping[str, Any] | AuditEntry) -> str:
-    if isinstance(fields, AuditEntry):
-        fields = {name: getattr(fields, name) for name in HASHED_FIELDS}
-    return hashlib.sha256((prev_hash + canonical_content(fields)).encode()).hexdigest()
+ACTION_PATTERN = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
+_canonical_ip = canonical_ip
 
 
 def _ip_from_meta(meta: Mapping[str, Any]) -> str | None:
@@ -114,6 +69,13 @@ def remember_request_ip(meta: Mapping[str, Any] | None) -> None:
     _request_ip.set(_ip_from_meta(meta) if meta else None)
 
 
+def _locked_head() -> AuditChainHead:
+    head, _ = AuditChainHead.objects.select_for_update().get_or_create(
+        id=1, defaults={"last_hash": GENESIS_HASH}
+    )
+    return head
+
+
 def record(
     actor,
     action: str,
@@ -131,6 +93,7 @@ def record(
     the same time still form one chain: the chain head row is locked while appending, and the
     id is drawn after the lock, so id order is chain order. The lock is held until the
     caller's transaction ends, so call record() after the change, at the end of the service.
+    The entry's hash is keyed with the current chain key (audit/chain.py): no extra round trip.
     """
     if not ACTION_PATTERN.match(action) or len(action) > 64:
         raise ValueError("Audit actions are namespaced, e.g. 'account.approved'.")
@@ -153,23 +116,221 @@ def record(
         data=clean,
         ip_address=ip,
     )
+    ring = chain_keyring()
     # No savepoint of its own inside the caller's transaction (it would cost two more round
     # trips per entry): an entry that fails to be written fails the whole change anyway.
     with transaction.atomic(savepoint=False):
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(
-            id=1, defaults={"last_hash": GENESIS_HASH}
-        )
+        head = _locked_head()
         # Stamped under the lock, so time order follows chain (and id) order.
         entry.created_at = timezone.now()
+        entry.key_id = key_for_append(head.last_key_id, ring)
         entry.prev_hash = head.last_hash
-        entry.entry_hash = compute_hash(head.last_hash, entry)
+        entry.entry_hash = compute_hash(head.last_hash, entry, key_id=entry.key_id, ring=ring)
         entry.save(force_insert=True)
-        head.last_hash = entry.entry_hash
-        head.last_entry_id = entry.pk
-        head.save(update_fields=["last_hash", "last_entry_id"])
+        head.last_hash, head.last_entry_id, head.last_key_id = (
+            entry.entry_hash,
+            entry.pk,
+            entry.key_id,
+        )
+        head.save(update_fields=["last_hash", "last_entry_id", "last_key_id"])
     if actor is not None:
         sent = {"actor_id": actor.pk, "action": action, "school_id": entry.school_id}
         # robust: the change is committed by then; a receiver's failure must not turn it into
         # an error page (it is logged).
         transaction.on_commit(lambda: change_committed.send(sender=AuditEntry, **sent), robust=True)
     return entry
+
+
+# Columns record_many() writes with COPY, in this order.
+_COPY_COLUMNS = (*HASHED_FIELDS, "key_id", "prev_hash", "entry_hash")
+
+
+def _copy_field(value: Any) -> str:
+    # COPY's csv format reads an unquoted empty field as NULL (no actor, school or address)
+    # and a quoted one as an empty string, so every value is quoted and None is left empty.
+    if value is None:
+        return ""
+    return '"' + str(value).replace('"', '""') + '"'
+
+
+def record_many(
+    entries: Iterable[Mapping[str, Any]],
+    *,
+    batch_size: int = 100_000,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Append many ready-made entries to the chain at once, with the hashes record() would
+    give them; returns how many. For data sets built in bulk (the benchmark seed,
+    dashboard/scale.py), where one record() per row would take hours. PostgreSQL only.
+
+    Each mapping holds the HASHED_FIELDS: `created_at` (aware datetime), `actor_id`,
+    `actor_name`, `actor_email`, `action`, `target_type`, `target_id`, `target_repr`,
+    `school_id`, `data` (a dict, masked as record() masks it) and `ip_address`. Joins the
+    caller's transaction and holds the chain head lock until it ends, like record(); rows are
+    streamed with COPY in batches, so ids come from the sequence in row order: chain order.
+    `progress(done)` is called after each batch.
+    """
+    ring = chain_keyring()
+    done = 0
+    with transaction.atomic(savepoint=False):
+        head = _locked_head()
+        key_id = key_for_append(head.last_key_id, ring)
+        prev = head.last_hash
+        rows = iter(entries)
+        with connection.cursor() as cur:
+            while True:
+                buffer = io.StringIO()
+                n = 0
+                for given in rows:
+                    if not ACTION_PATTERN.match(given["action"]) or len(given["action"]) > 64:
+                        raise ValueError(f"Not a namespaced audit action: {given['action']!r}")
+                    fields = {name: given[name] for name in HASHED_FIELDS}
+                    data_json = json.dumps(mask(given["data"] or {}), cls=DjangoJSONEncoder)
+                    fields["data"] = json.loads(data_json)  # as jsonb will give it back
+                    fields["ip_address"] = canonical_ip(given["ip_address"])
+                    entry_hash = compute_hash(prev, fields, key_id=key_id, ring=ring)
+                    values = [
+                        fields["created_at"].isoformat(),
+                        *(fields[name] for name in HASHED_FIELDS[1:9]),
+                        data_json,
+                        fields["ip_address"],
+                        key_id,
+                        prev,
+                        entry_hash,
+                    ]
+                    buffer.write(",".join(map(_copy_field, values)) + "\n")
+                    prev = entry_hash
+                    n += 1
+                    if n == batch_size:
+                        break
+                if not n:
+                    break
+                buffer.seek(0)
+                cur.cursor.copy_expert(
+                    f"COPY audit_auditentry ({', '.join(_COPY_COLUMNS)}) "
+                    "FROM STDIN WITH (FORMAT csv)",
+                    buffer,
+                )
+                done += n
+                if progress is not None:
+                    progress(done)
+                if n < batch_size:
+                    break
+        if done:
+            head.last_hash, head.last_key_id = prev, key_id
+            head.last_entry_id = (
+                AuditEntry.objects.order_by("-id").values_list("id", flat=True).first()
+            )
+            head.save(update_fields=["last_hash", "last_entry_id", "last_key_id"])
+    return done
+
+
+# --- the chain check and the checkpoints (beat tasks, audit/tasks.py) ----------------------
+
+
+def _recorded(
+    kind: str, started, report: ChainReport, problem: str = "", checkpoint=None
+) -> ChainCheck:
+    """Store one run and tell the receivers (alerts, the checkpoint email) in one transaction."""
+    with transaction.atomic():
+        check = ChainCheck.objects.create(
+            kind=kind,
+            started_at=started,
+            finished_at=timezone.now(),
+            ok=report.ok and not problem,
+            checked=report.checked,
+            legacy=report.legacy,
+            first_entry_id=report.first_id,
+            last_entry_id=report.last_id,
+            broken_entry_id=report.broken_id,
+            problem=report.problem or problem,
+            checkpoints_compared=report.checkpoints,
+            checkpoint=checkpoint.line if checkpoint else "",
+            checkpoint_number=checkpoint.number if checkpoint else None,
+        )
+        chain_checked.send(sender=ChainCheck, check=check)
+    return check
+
+
+def _anchor_stale(checkpoints: list[anchor.Checkpoint], now) -> str:
+    max_age: timedelta = settings.AUDIT_ANCHOR_MAX_AGE
+    if not checkpoints:
+        return "anchor: no checkpoint has been written yet (is the beat task running?)"
+    latest = checkpoints[-1]
+    if now - latest.at_datetime > max_age:
+        return (
+            f"anchor: the latest checkpoint ({latest.number}, {latest.at}) is older than "
+            f"{max_age}: checkpoints have stopped, or the file was cut"
+        )
+    return ""
+
+
+def _anchor_cut_back(checkpoints: list[anchor.Checkpoint]) -> str:
+    """The newest checkpoint the database recorded when it was written must still be in the
+    file: each side guards the other (the file against a database administrator, this
+    against someone who removes the newest lines of the file). One from before the file's
+    first line belongs to an earlier file (docs/security.md, after a restore) and is skipped."""
+    line = ChainCheck.objects.exclude(checkpoint="").values_list("checkpoint", flat=True).first()
+    if not line or not checkpoints:
+        return ""
+    try:
+        recorded = anchor.parse(line, where="the newest checkpoint recorded in the database")
+    except anchor.AnchorError as exc:
+        return f"anchor: {exc}"
+    if recorded.at_datetime < checkpoints[0].at_datetime:
+        return ""
+    n = recorded.number
+    if n > len(checkpoints) or checkpoints[n - 1].line != recorded.line:
+        return (
+            f"anchor: checkpoint {n} of {recorded.at}, recorded in the database when it was "
+            "written, is not in the checkpoint file: the file was cut back or replaced"
+        )
+    return ""
+
+
+def chain_verify(*, batch_size: int = 5000) -> ChainCheck:
+    """Check the whole chain against every checkpoint in the anchor file, record the result
+    and alert the trust administrators if anything is wrong (beat `audit-verify-chain`,
+    daily). A checkpoint file that does not verify, or whose latest checkpoint is older than
+    AUDIT_ANCHOR_MAX_AGE, is a failure too: someone may be hiding a cut."""
+    started = timezone.now()
+    path = anchor.anchor_file()
+    checkpoints: list[anchor.Checkpoint] = []
+    problem = ""
+    if path is not None:
+        try:
+            checkpoints = anchor.read_file(path)
+        except anchor.AnchorError as exc:
+            problem = f"anchor: {exc}"
+    report = verify_chain(batch_size, checkpoints=checkpoints)
+    if path is not None and not problem:
+        problem = _anchor_stale(checkpoints, timezone.now()) or _anchor_cut_back(checkpoints)
+    return _recorded(ChainCheck.Kind.FULL, started, report, problem)
+
+
+def chain_checkpoint() -> ChainCheck | None:
+    """Check the entries appended since the last checkpoint and, if they are sound, append a
+    signed checkpoint of the head to the anchor file (beat `audit-checkpoint`, hourly).
+
+    Nothing is anchored over a fault: the run is recorded as failed and the administrators
+    alerted instead. None where anchoring is not configured (AUDIT_ANCHOR_PATH empty).
+    """
+    path = anchor.anchor_file()
+    if path is None:
+        return None
+    started = timezone.now()
+    written = None
+    try:
+        with anchor.opened(path) as file:
+            report = verify_chain(after=file.last)
+            if report.ok:
+                written = file.append(
+                    entry_id=report.last_id,
+                    entry_hash=report.last_hash,
+                    entry_key_id=report.last_key_id,
+                )
+    except anchor.AnchorError as exc:
+        return _recorded(
+            ChainCheck.Kind.CHECKPOINT, started, ChainReport(False, 0), f"anchor: {exc}"
+        )
+    return _recorded(ChainCheck.Kind.CHECKPOINT, started, report, checkpoint=written)

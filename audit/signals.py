@@ -8,3 +8,10 @@ from django.dispatch import Signal
 # without a signed-in actor send nothing. The dashboard's cache uses it so that a viewer's
 # own change is never hidden by figures computed before it.
 change_committed = Signal()
+
+# Sent inside the transaction that records a run of the chain check (a ChainCheck row):
+# sender=ChainCheck, check=<the row>. Receivers write their notifications in the same
+# transaction (the outbox), so an alert is never lost and never sent for a check that was
+# not recorded. The notifications app connects the trust administrators' alerts and the
+# daily checkpoint email (notifications/audit_alerts.py).
+chain_checked = Signal()

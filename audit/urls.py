@@ -6,6 +6,7 @@ app_name = "audit"
 urlpatterns = [
     path("", views.entry_list, name="list"),
     path("export.csv", views.export, name="export"),
+    path("chain/", views.chain, name="chain"),
     path("my-activity/", views.my_activity, name="my_activity"),
     path("my-activity/export.csv", views.my_activity_export, name="my_activity_export"),
 ]

@@ -17,7 +17,14 @@ from accounts.selectors import is_trust_admin, schools_visible_to
 from dashboard.figures import csv_safe
 
 from .forms import NAMESPACES, AuditFilterForm
-from .selectors import activity_of, entries_visible_to, filter_entries, iterate_in_batches
+from .selectors import (
+    activity_of,
+    chain_status,
+    entries_visible_to,
+    filter_entries,
+    iterate_in_batches,
+    recent_chain_checks,
+)
 from .selectors import keyset_page as _keyset_page
 from .services import client_ip, record
 
@@ -72,7 +79,20 @@ def entry_list(request: HttpRequest) -> HttpResponse:
             "page": _page(request, qs),
             "query": params.urlencode(),
             "namespaces": NAMESPACES,
+            "chain": chain_status(),
         },
+    )
+
+
+@login_required
+@require_GET
+def chain(request: HttpRequest) -> HttpResponse:
+    """The chain checks: when the chain was last verified, the checkpoints, any break."""
+    require(is_trust_admin(request.user), "The audit log is for trust administrators.")
+    return render(
+        request,
+        "audit/chain.html",
+        {"chain": chain_status(), "checks": recent_chain_checks()},
     )
 
 

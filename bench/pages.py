@@ -55,6 +55,10 @@ sys.path.insert(0, str(ROOT))
 # The credential keys that sealed the scale data: seed_scale runs with the dev settings unless
 # CREDENTIAL_KEYS was set, so the same default applies here (a benchmark database only).
 DEV_CREDENTIAL_KEYS = "dev1:ZGV2LW9ubHkta2V5LWRvLW5vdC11c2UtMzItYnl0ZXM="
+# Likewise the audit chain key the seed appended with (config/settings/dev.py); the anchor is
+# named because production requires it, but the benchmark writes no checkpoint.
+DEV_AUDIT_CHAIN_KEYS = "devchain1:ZGV2LW9ubHktYXVkaXQtY2hhaW4ta2V5LTMyYnl0ZXM="
+DEV_AUDIT_ANCHOR_KEYS = "devanchor1:ZGV2LW9ubHktYXVkaXQtYW5jaG9yLWtleS0zMmJ5dGU="
 DOMAIN = "scale-trust.example"
 
 
@@ -93,6 +97,9 @@ def server_env(args) -> dict[str, str]:
             "SECRET_KEY": env.get("BENCH_SECRET_KEY") or "bench-" + secrets.token_urlsafe(40),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "CREDENTIAL_KEYS": env.get("CREDENTIAL_KEYS") or DEV_CREDENTIAL_KEYS,
+            "AUDIT_CHAIN_KEYS": env.get("AUDIT_CHAIN_KEYS") or DEV_AUDIT_CHAIN_KEYS,
+            "AUDIT_ANCHOR_KEYS": env.get("AUDIT_ANCHOR_KEYS") or DEV_AUDIT_ANCHOR_KEYS,
+            "AUDIT_ANCHOR_PATH": env.get("AUDIT_ANCHOR_PATH") or str(ROOT / "var" / "bench-anchor"),
             "CACHE_URL": args.redis + "/14",
             "CELERY_BROKER_URL": args.redis + "/15",
             "CELERY_TASK_ALWAYS_EAGER": "false",

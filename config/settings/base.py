@@ -243,6 +243,19 @@ OTP_TOTP_TOLERANCE = 1
 # REMOTE_ADDR. N: it is the Nth entry from the right of X-Forwarded-For (audit.services.client_ip);
 # entries further left come from the client and are never believed.
 AUDIT_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# The chain key(s): each entry's hash is an HMAC under the current one (audit/chain.py).
+# "id:base64-of-32-bytes[,older-id:older-key...]", the first current, older ones kept for ever
+# (they verify the entries made with them). Inline or in a file; never in the database.
+AUDIT_CHAIN_KEYS = env.str("AUDIT_CHAIN_KEYS", default="")
+AUDIT_CHAIN_KEYS_FILE = env.str("AUDIT_CHAIN_KEYS_FILE", default="")
+# The anchor: a directory the database server cannot reach, where the hourly checkpoint of the
+# chain head is appended (audit/anchor.py), signed with the anchor key (Ed25519 seed, same
+# format). Empty: no checkpoints (development and tests; production refuses to start).
+AUDIT_ANCHOR_PATH = env.str("AUDIT_ANCHOR_PATH", default="")
+AUDIT_ANCHOR_KEYS = env.str("AUDIT_ANCHOR_KEYS", default="")
+AUDIT_ANCHOR_KEYS_FILE = env.str("AUDIT_ANCHOR_KEYS_FILE", default="")
+# The daily check reports a failure when the newest checkpoint is older than this.
+AUDIT_ANCHOR_MAX_AGE = timedelta(hours=3)
 
 # django-guardian: no database row for anonymous users; object permissions are per school.
 ANONYMOUS_USER_NAME = None
@@ -321,6 +334,18 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
+    # The audit chain (clause 6, docs/security.md): the entries since the last checkpoint are
+    # checked and a signed checkpoint of the head is written outside the database, hourly;
+    # the whole chain is checked against every checkpoint daily. Failures alert the trust
+    # administrators; the day's first checkpoint is emailed to them.
+    "audit-checkpoint": {
+        "task": "audit.tasks.checkpoint",
+        "schedule": crontab(minute=5),
+    },
+    "audit-verify-chain": {
+        "task": "audit.tasks.verify",
+        "schedule": crontab(hour=3, minute=40),
+    },
     "notifications-sweep-outbox": {
         "task": "notifications.tasks.sweep_pending",
         "schedule": timedelta(minutes=1),

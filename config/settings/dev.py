@@ -46,6 +46,15 @@ EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 CREDENTIAL_KEYS = env.str(
     "CREDENTIAL_KEYS", default="dev1:ZGV2LW9ubHkta2V5LWRvLW5vdC11c2UtMzItYnl0ZXM="
 )
+# Development keys for the audit chain and its checkpoints, public like the one above. No anchor
+# directory by default (a fresh database would not match old checkpoints); set
+# AUDIT_ANCHOR_PATH to try the checkpoints out.
+AUDIT_CHAIN_KEYS = env.str(
+    "AUDIT_CHAIN_KEYS", default="devchain1:ZGV2LW9ubHktYXVkaXQtY2hhaW4ta2V5LTMyYnl0ZXM="
+)
+AUDIT_ANCHOR_KEYS = env.str(
+    "AUDIT_ANCHOR_KEYS", default="devanchor1:ZGV2LW9ubHktYXVkaXQtYW5jaG9yLWtleS0zMmJ5dGU="
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -1,5 +1,7 @@
 """Production: every secret from the environment, no defaults, refuses to start without them."""
 
+import os
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -39,6 +41,37 @@ if CREDENTIAL_KEYS_FILE and not CREDENTIAL_KEYS:  # noqa: F405
         raise ImproperlyConfigured(
             f"CREDENTIAL_KEYS_FILE names {_keys_file}, which is missing or empty."
         )
+
+
+def _keys_required(name: str, what: str) -> None:
+    """A keyring inline or in a file (docs/deploy.md): one of them, and the file readable."""
+    inline, path = globals()[name], globals()[f"{name}_FILE"]
+    if not (inline or path):
+        raise ImproperlyConfigured(f"{name} or {name}_FILE must be set: {what}.")
+    if path and not inline:
+        from pathlib import Path as _Path
+
+        if not _Path(path).is_file() or not _Path(path).read_text().strip():
+            raise ImproperlyConfigured(f"{name}_FILE names {path}, which is missing or empty.")
+
+
+# The audit log (clause 6; docs/security.md): every process writes entries, so every one needs
+# the chain key. The anchor (checkpoints' signing key and directory) is named in the one .env
+# for all, but only the worker, which writes the checkpoints, mounts them (docker-compose.yml):
+# a process that has the anchor directory must have its key.
+_keys_required("AUDIT_CHAIN_KEYS", "the audit chain's HMAC key never comes from the database")
+if not AUDIT_ANCHOR_PATH.strip():  # noqa: F405
+    raise ImproperlyConfigured(
+        "AUDIT_ANCHOR_PATH must be set: the directory, out of the database server's reach, "
+        "where checkpoints of the audit chain are written."
+    )
+if not (AUDIT_ANCHOR_KEYS or AUDIT_ANCHOR_KEYS_FILE):  # noqa: F405
+    raise ImproperlyConfigured(
+        "AUDIT_ANCHOR_KEYS or AUDIT_ANCHOR_KEYS_FILE must be set: the audit checkpoints are "
+        "signed with a key kept apart."
+    )
+if os.path.isdir(AUDIT_ANCHOR_PATH):  # noqa: F405
+    _keys_required("AUDIT_ANCHOR_KEYS", "the audit checkpoints are signed with a key kept apart")
 
 CACHES = {"default": env.cache("CACHE_URL", default="redis://redis:6379/1")}
 

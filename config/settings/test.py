@@ -15,6 +15,13 @@ DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c audit.allow_trun
 CELERY_TASK_ALWAYS_EAGER = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CREDENTIAL_KEYS = "test1:dGVzdC1vbmx5LWtleS1kby1ub3QtdXNlLTMyYnl0ZXM="
+# Public test keys for the audit chain and its checkpoints. Tests of the anchor point
+# AUDIT_ANCHOR_PATH at a temporary directory of their own (tests/audit/conftest.py).
+AUDIT_CHAIN_KEYS = "testchain1:dGVzdC1vbmx5LWF1ZGl0LWNoYWluLWtleS0zMmJ5dGU="
+AUDIT_CHAIN_KEYS_FILE = ""
+AUDIT_ANCHOR_KEYS = "testanchor1:dGVzdC1vbmx5LWF1ZGl0LWFuY2hvci1rZXktMzJieXQ="
+AUDIT_ANCHOR_KEYS_FILE = ""
+AUDIT_ANCHOR_PATH = ""
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

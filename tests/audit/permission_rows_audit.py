@@ -9,11 +9,13 @@ SIGNED_IN = [p for p in PERSONA_NAMES if p != "anonymous"]
 ROWS = [
     *(
         Row(name, p, 200 if p == "trust_admin" else 403)
-        for name in ("audit:list", "audit:export")
+        for name in ("audit:list", "audit:export", "audit:chain")
         for p in SIGNED_IN
     ),
     Row("audit:list", "anonymous", 302),
     Row("audit:export", "anonymous", 302),
+    Row("audit:chain", "anonymous", 302),
+    Row("audit:chain", "trust_admin", 405, method="post", note="read-only page"),
     Row("audit:list", "trust_admin", 405, method="post", note="read-only page"),
     Row("audit:export", "trust_admin", 405, method="post", note="read-only page"),
     *(Row("audit:my_activity", p, 200) for p in SIGNED_IN),

@@ -3,8 +3,8 @@
 import pytest
 from django.test import RequestFactory, override_settings
 
+from audit.chain import verify_chain
 from audit.models import AuditEntry
-from audit.selectors import verify_chain
 from audit.services import client_ip, record
 from tests.factories import UserFactory
 

@@ -162,7 +162,11 @@ SEED_MIGRATIONS = {
     "channels.0002_seed_platforms",
     "policies.0002_seed_social_media_policy",
 }
-SCHEMA_MIGRATIONS = {"audit.0002_append_only"}
+SCHEMA_MIGRATIONS = {
+    "audit.0002_append_only",
+    "breaches.0003_caseentry_append_only",
+    "escrow.0002_retrieval_append_only",
+}
 
 
 def replay_data_migrations() -> list[str]:

@@ -10,6 +10,7 @@ import os
 import secrets
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent.parent
 PYTHON = sys.executable
 TEST_KEYS = "deploy1:ZGVwbG95LXRlc3Qta2V5LW5vdC1mb3ItdXNlLTMyYnk="
+# The audit chain's HMAC key and the checkpoints' signing key (throwaway, 32 bytes each).
+AUDIT_CHAIN_TEST_KEYS = "deploychain1:ZGVwbG95LWF1ZGl0LWNoYWluLWtleS1ub3QtZm9yLXU="
+AUDIT_ANCHOR_TEST_KEYS = "deployanchor1:ZGVwbG95LWF1ZGl0LWFuY2hvci1rZXktbm90LWZvci0="
 
 
 def production_env(**overrides: str) -> dict[str, str]:
@@ -39,6 +43,11 @@ def production_env(**overrides: str) -> dict[str, str]:
         CSRF_TRUSTED_ORIGINS="https://policy.starmat.example",
         CREDENTIAL_KEYS=TEST_KEYS,
         CREDENTIAL_KEYS_FILE="",
+        AUDIT_CHAIN_KEYS=AUDIT_CHAIN_TEST_KEYS,
+        AUDIT_CHAIN_KEYS_FILE="",
+        AUDIT_ANCHOR_KEYS=AUDIT_ANCHOR_TEST_KEYS,
+        AUDIT_ANCHOR_KEYS_FILE="",
+        AUDIT_ANCHOR_PATH=tempfile.gettempdir(),
         PYTHONDONTWRITEBYTECODE="1",
     )
     env.update(overrides)

@@ -7,7 +7,16 @@ import re
 
 import pytest
 
-from .conftest import PYTHON, ROOT, TEST_KEYS, manage, production_env, run
+from .conftest import (
+    AUDIT_ANCHOR_TEST_KEYS,
+    AUDIT_CHAIN_TEST_KEYS,
+    PYTHON,
+    ROOT,
+    TEST_KEYS,
+    manage,
+    production_env,
+    run,
+)
 
 REQUIRED = ["SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS"]
 
@@ -54,6 +63,47 @@ def test_production_refuses_a_credential_keys_file_that_is_missing(tmp_path):
     assert result.returncode != 0
     assert "CREDENTIAL_KEYS_FILE" in result.stderr
     assert "missing or empty" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["AUDIT_CHAIN_KEYS", "AUDIT_ANCHOR_KEYS"])
+def test_production_refuses_to_start_without_the_audit_keys(name):
+    result = manage("check", env=production_env(**{name: "", f"{name}_FILE": ""}))
+
+    assert result.returncode != 0
+    assert f"{name} or {name}_FILE must be set" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["AUDIT_CHAIN_KEYS", "AUDIT_ANCHOR_KEYS"])
+def test_production_refuses_an_audit_key_file_that_is_missing(name, tmp_path):
+    env = production_env(**{name: "", f"{name}_FILE": str(tmp_path / "not-there")})
+
+    result = manage("check", env=env)
+
+    assert result.returncode != 0
+    assert f"{name}_FILE names" in result.stderr and "missing or empty" in result.stderr
+
+
+def test_production_starts_with_the_audit_keys_in_files(tmp_path):
+    chain, anchor = tmp_path / "audit_chain_keys", tmp_path / "audit_anchor_keys"
+    chain.write_text(AUDIT_CHAIN_TEST_KEYS + "\n")
+    anchor.write_text(AUDIT_ANCHOR_TEST_KEYS + "\n")
+    env = production_env(
+        AUDIT_CHAIN_KEYS="",
+        AUDIT_CHAIN_KEYS_FILE=str(chain),
+        AUDIT_ANCHOR_KEYS="",
+        AUDIT_ANCHOR_KEYS_FILE=str(anchor),
+    )
+
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_refuses_to_start_without_an_anchor_directory():
+    result = manage("check", env=production_env(AUDIT_ANCHOR_PATH=""))
+
+    assert result.returncode != 0
+    assert "AUDIT_ANCHOR_PATH must be set" in result.stderr
 
 
 def test_production_refuses_the_env_example_placeholder_secret_key():
@@ -195,6 +245,7 @@ def test_env_example_holds_no_usable_secret():
     assert values["POSTGRES_PASSWORD"] == "CHANGE-ME"
     assert ":CHANGE-ME@" in values["DATABASE_URL"]
     assert "CREDENTIAL_KEYS" not in values
+    assert "AUDIT_CHAIN_KEYS" not in values and "AUDIT_ANCHOR_KEYS" not in values
 
 
 def test_celery_app_loads_with_production_settings_and_the_scheduler_compose_names():
