@@ -201,6 +201,7 @@ class Embedded:
 
     def create_database(self, name: str) -> None:
         import psycopg2
+        import psycopg2.errors
         from psycopg2 import sql
 
         conn = psycopg2.connect(
@@ -211,7 +212,12 @@ class Embedded:
             with conn.cursor() as cur:
                 cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
                 if cur.fetchone() is None:
-                    cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+                    # Two commands started together both find it missing: the second one's
+                    # CREATE fails with a duplicate name (DuplicateDatabase, or a unique
+                    # violation while the first is still committing). Either way it exists.
+                    taken = (psycopg2.errors.DuplicateDatabase, psycopg2.errors.UniqueViolation)
+                    with contextlib.suppress(*taken):
+                        cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         finally:
             conn.close()
 
