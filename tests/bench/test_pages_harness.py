@@ -22,7 +22,10 @@ from tests.deploy.conftest import PYTHON, ROOT, run
 from tests.deploy.test_backup_restore import connect, url_for
 
 PAGES = [
-    "limit: notification bell",
+    "reference: bare Django page",
+    "reference: bare Django page (before)",
+    "reference: bare Django page (after)",
+    "floor: notification bell",
     "home: teacher",
     "home: leader",
     "home: headteacher",
@@ -100,3 +103,5 @@ def test_bench_pages_runs_every_page_of_issue_9_under_gunicorn(scale_database):
         assert cells[8] == "0", f"{name}: wrk counted errors or non-2xx answers\n{output}"
     assert re.search(r"gunicorn sync workers: \d+", bench.stdout), output
     assert (ROOT / "var" / "bench-gunicorn.log").exists()
+    assert (ROOT / "var" / "bench-bare-gunicorn.log").exists()
+    assert "reference: mean of the bare page before and after" in bench.stdout, output
