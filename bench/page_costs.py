@@ -72,7 +72,7 @@ def main() -> None:
         )
         for q in sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))[: args.sql]:
             print(f"    {float(q['time']) * 1000:6.1f} ms  {q['sql'][:500]}")
-        if args.profile and not page.name.startswith("limit"):
+        if args.profile and not page.name.startswith("reference"):
             profile = cProfile.Profile()
             profile.enable()
             for _ in range(args.rounds):
