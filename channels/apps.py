@@ -50,7 +50,9 @@ def notification_kinds() -> dict:
         "channels.comment_reported": Kind("An inappropriate comment was reported"),
         "channels.fake_reported": Kind("A suspected fake account using your school's name"),
         "channels.fake_resolved": Kind("Your report of a suspected fake account was resolved"),
-        "channels.followup_assigned": Kind("A concern from an account review is yours to deal with"),
+        "channels.followup_assigned": Kind(
+            "A concern from an account review is yours to deal with"
+        ),
         "channels.followup_due": Kind(
             "A concern from an account review has reached its due date", digestible=True
         ),

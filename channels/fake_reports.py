@@ -54,9 +54,7 @@ class ReportRefused(Exception):
 # --- the register check ----------------------------------------------------------------------
 
 
-def register_match(
-    *, platform: Platform | None, handle: str, url: str
-) -> OfficialAccount | None:
+def register_match(*, platform: Platform | None, handle: str, url: str) -> OfficialAccount | None:
     """The active official account (one on the public register) the report names, if any:
     by address, or by name on the platform given (on any platform when none is)."""
     from .services import normalise_handle, normalise_url
@@ -119,9 +117,7 @@ def _check_rate(key: str) -> None:
     ).values_list("created_at", flat=True)
     times = list(recent)
     last_hour = sum(1 for t in times if t >= now - timedelta(hours=1))
-    if last_hour >= conf("PUBLIC_REPORTS_PER_HOUR") or len(times) >= conf(
-        "PUBLIC_REPORTS_PER_DAY"
-    ):
+    if last_hour >= conf("PUBLIC_REPORTS_PER_HOUR") or len(times) >= conf("PUBLIC_REPORTS_PER_DAY"):
         raise ReportRefused(
             "You have sent several reports in a short time, so this one was not sent. Please "
             "try again later, or contact the school directly."

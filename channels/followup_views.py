@@ -18,9 +18,7 @@ from .forms import FollowUpResolveForm
 @login_required
 @require_POST
 def followup_resolve(request, pk: int):
-    followup = get_visible_or_404(
-        request.user, followups.followup_visible_to(request.user), pk=pk
-    )
+    followup = get_visible_or_404(request.user, followups.followup_visible_to(request.user), pk=pk)
     require(
         followups.may_resolve(request.user, followup),
         "Only the follow-up's owner or a leader of the school resolves it.",

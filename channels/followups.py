@@ -106,9 +106,7 @@ def followup_open(
         due_date=due_date,
         created_by=actor,
     )
-    _event(
-        account, actor, "followup_opened", f"{owner.get_full_name()}, by {due_date:%d/%m/%Y}."
-    )
+    _event(account, actor, "followup_opened", f"{owner.get_full_name()}, by {due_date:%d/%m/%Y}.")
     record(
         actor,
         "account.followup_opened",
@@ -201,8 +199,10 @@ def _waiting() -> QuerySet[ReviewFollowUp]:
 
 
 def due_followups(today: date) -> QuerySet[ReviewFollowUp]:
-    return _waiting().filter(due_date__lte=today).select_related(
-        "account__school", "account__platform", "owner"
+    return (
+        _waiting()
+        .filter(due_date__lte=today)
+        .select_related("account__school", "account__platform", "owner")
     )
 
 

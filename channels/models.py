@@ -248,7 +248,9 @@ class AccountEvent(models.Model):
 
 
 def _status_label(code: str) -> str:
-    return str(OfficialAccount.Status(code).label) if code in OfficialAccount.Status.values else code
+    return (
+        str(OfficialAccount.Status(code).label) if code in OfficialAccount.Status.values else code
+    )
 
 
 class AccountReview(models.Model):
@@ -395,9 +397,7 @@ class ReviewFollowUp(models.Model):
         RESOLVED = "resolved", "Resolved"
 
     review = models.OneToOneField(AccountReview, on_delete=models.CASCADE, related_name="followup")
-    account = models.ForeignKey(
-        OfficialAccount, on_delete=models.CASCADE, related_name="followups"
-    )
+    account = models.ForeignKey(OfficialAccount, on_delete=models.CASCADE, related_name="followups")
     school = models.ForeignKey("accounts.School", on_delete=models.PROTECT, related_name="+")
     concern = models.TextField()
     owner = models.ForeignKey(

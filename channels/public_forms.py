@@ -58,7 +58,9 @@ class PublicFakeReportForm(forms.Form):
         required=False,
         label="Your email address (optional)",
         help_text="Only if you would like the school to reply. It is used for nothing else.",
-        error_messages={"invalid": "Enter an email address like name@example.com, or leave it empty"},
+        error_messages={
+            "invalid": "Enter an email address like name@example.com, or leave it empty"
+        },
     )
     website = forms.CharField(max_length=200, required=False, label="Leave this empty")
 
@@ -84,7 +86,9 @@ class ConcernsContactForm(forms.Form):
         max_length=120,
         label="Who to contact",
         help_text="For example School office.",
-        error_messages={"required": "Enter who the public should contact, for example School office"},
+        error_messages={
+            "required": "Enter who the public should contact, for example School office"
+        },
     )
     email = forms.EmailField(
         error_messages={

@@ -91,20 +91,24 @@ def contacts(request) -> HttpResponse:
 def contact_edit(request, school_pk: int) -> HttpResponse:
     school = get_visible_or_404(
         request.user,
-        School.objects.filter(pk__in=[s.pk for s in fake_reports.contact_schools_for(request.user)]),
+        School.objects.filter(
+            pk__in=[s.pk for s in fake_reports.contact_schools_for(request.user)]
+        ),
         pk=school_pk,
     )
     current = getattr(school, "concerns_contact", None)
-    initial = {"name": current.name, "email": current.email, "phone": current.phone} if current else {}
+    initial = (
+        {"name": current.name, "email": current.email, "phone": current.phone} if current else {}
+    )
     form = ConcernsContactForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            fake_reports.concerns_contact_set(actor=request.user, school=school, **form.cleaned_data)
+            fake_reports.concerns_contact_set(
+                actor=request.user, school=school, **form.cleaned_data
+            )
         except fake_reports.ContactError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, "Saved. The public register shows it.")
             return redirect("channels:concerns_contacts")
-    return render(
-        request, "channels/concerns_contact_form.html", {"form": form, "school": school}
-    )
+    return render(request, "channels/concerns_contact_form.html", {"form": form, "school": school})

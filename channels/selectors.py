@@ -357,14 +357,18 @@ def public_register(query: str = "") -> list[tuple[School, list[OfficialAccount]
     """Each school with its ACTIVE accounts (platform, handle and link) and its contact for
     concerns, nothing else. With `query`: schools whose name has it (all their accounts) and
     accounts whose handle or platform has it. Two queries whatever the search."""
-    schools = School.objects.order_by("name").select_related("concerns_contact").prefetch_related(
-        Prefetch(
-            "official_accounts",
-            queryset=OfficialAccount.objects.filter(status=Status.ACTIVE)
-            .select_related("platform")
-            .only("pk", "school_id", "handle", "url", "platform__name")
-            .order_by("platform__name", "handle"),
-            to_attr="public_accounts",
+    schools = (
+        School.objects.order_by("name")
+        .select_related("concerns_contact")
+        .prefetch_related(
+            Prefetch(
+                "official_accounts",
+                queryset=OfficialAccount.objects.filter(status=Status.ACTIVE)
+                .select_related("platform")
+                .only("pk", "school_id", "handle", "url", "platform__name")
+                .order_by("platform__name", "handle"),
+                to_attr="public_accounts",
+            )
         )
     )
     rows = [(s, s.public_accounts) for s in schools]

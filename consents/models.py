@@ -190,7 +190,9 @@ class ConsentDecision(models.Model):
         """What was allowed, as one list ("Website (photo), Social media (video)"): read from
         the prefetched items, so a history page costs no query per decision."""
         return ", ".join(
-            f"{item.get_purpose_display()} ({item.medium})" for item in self.items.all() if item.allowed
+            f"{item.get_purpose_display()} ({item.medium})"
+            for item in self.items.all()
+            if item.allowed
         )
 
 

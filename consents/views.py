@@ -329,7 +329,11 @@ def _publication_refused(request, accounts, students, form: PublicationForm):
         return redirect("consents:check")
     form.initial = {"account": data["account"], "medium": data["medium"], "students": chosen}
     check_form = CheckForm(
-        {"account": data["account"].pk, "medium": data["medium"], "students": [s.pk for s in chosen]},
+        {
+            "account": data["account"].pk,
+            "medium": data["medium"],
+            "students": [s.pk for s in chosen],
+        },
         accounts=accounts,
         students=students,
     )

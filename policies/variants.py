@@ -46,7 +46,9 @@ def rebase_on_review(policy: Policy) -> None:
     if policy.variant_of_id is None:
         return
     current = (
-        Policy.objects.filter(pk=policy.variant_of_id).values_list("current_version", flat=True).get()
+        Policy.objects.filter(pk=policy.variant_of_id)
+        .values_list("current_version", flat=True)
+        .get()
     )
     if current != policy.variant_base_version_id:
         policy.variant_base_version_id = current
@@ -71,9 +73,7 @@ def variant_standing(policy: Policy) -> VariantStanding | None:
     """None for a policy that is not a local variant (one query otherwise)."""
     if policy.variant_of_id is None:
         return None
-    ids = [
-        i for i in (policy.variant_base_version_id, policy.variant_of.current_version_id) if i
-    ]
+    ids = [i for i in (policy.variant_base_version_id, policy.variant_of.current_version_id) if i]
     versions = {v.pk: v for v in PolicyVersion.objects.filter(pk__in=ids)}
     return VariantStanding(
         base=versions.get(policy.variant_base_version_id),

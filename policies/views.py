@@ -33,7 +33,6 @@ from .selectors import (
     register_for,
     versions_visible_to,
 )
-from .variants import variant_standing
 from .services import (
     PolicyError,
     policy_acknowledge,
@@ -42,6 +41,7 @@ from .services import (
     policy_review_record,
     policy_update,
 )
+from .variants import variant_standing
 
 # Lists that grow (issue 18): search, filters and pages of this many rows.
 LIST_PAGE_SIZE = 25

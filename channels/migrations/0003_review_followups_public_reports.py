@@ -6,75 +6,174 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_sso_device_scim_directories'),
-        ('channels', '0002_seed_platforms'),
+        ("accounts", "0003_sso_device_scim_directories"),
+        ("channels", "0002_seed_platforms"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='accountreview',
-            name='no_follow_back',
+            model_name="accountreview",
+            name="no_follow_back",
             field=models.BooleanField(null=True),
         ),
         migrations.AddField(
-            model_name='fakeaccountreport',
-            name='client_key',
+            model_name="fakeaccountreport",
+            name="client_key",
             field=models.CharField(blank=True, db_index=True, max_length=64),
         ),
         migrations.AddField(
-            model_name='fakeaccountreport',
-            name='matched_account',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='channels.officialaccount'),
+            model_name="fakeaccountreport",
+            name="matched_account",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="channels.officialaccount",
+            ),
         ),
         migrations.AddField(
-            model_name='fakeaccountreport',
-            name='reply_to',
-            field=models.EmailField(blank=True, max_length=254, verbose_name='email for a reply'),
+            model_name="fakeaccountreport",
+            name="reply_to",
+            field=models.EmailField(blank=True, max_length=254, verbose_name="email for a reply"),
         ),
         migrations.AddField(
-            model_name='fakeaccountreport',
-            name='source',
-            field=models.CharField(choices=[('staff', 'A member of staff, in the portal'), ('public', 'A member of the public, from the register')], default='staff', max_length=10),
+            model_name="fakeaccountreport",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("staff", "A member of staff, in the portal"),
+                    ("public", "A member of the public, from the register"),
+                ],
+                default="staff",
+                max_length=10,
+            ),
         ),
         migrations.AlterField(
-            model_name='fakeaccountreport',
-            name='reporter',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="fakeaccountreport",
+            name="reporter",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.CreateModel(
-            name='ConcernsContact',
+            name="ConcernsContact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='e.g. School office', max_length=120, verbose_name='who to contact')),
-                ('email', models.EmailField(max_length=254)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('school', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='concerns_contact', to='accounts.school')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="e.g. School office",
+                        max_length=120,
+                        verbose_name="who to contact",
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254)),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "school",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="concerns_contact",
+                        to="accounts.school",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ReviewFollowUp',
+            name="ReviewFollowUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('concern', models.TextField()),
-                ('due_date', models.DateField()),
-                ('status', models.CharField(choices=[('open', 'Open'), ('resolved', 'Resolved')], default='open', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('resolution', models.TextField(blank=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='followups', to='channels.officialaccount')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='review_followups', to=settings.AUTH_USER_MODEL)),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('review', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='followup', to='channels.accountreview')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.school')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("concern", models.TextField()),
+                ("due_date", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("resolved", "Resolved")],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("resolution", models.TextField(blank=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="followups",
+                        to="channels.officialaccount",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="review_followups",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "review",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="followup",
+                        to="channels.accountreview",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.school",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_date', 'id'],
-                'indexes': [models.Index(fields=['school', 'status', 'due_date'], name='channels_re_school__0fb4cb_idx')],
+                "ordering": ["due_date", "id"],
+                "indexes": [
+                    models.Index(
+                        fields=["school", "status", "due_date"],
+                        name="channels_re_school__0fb4cb_idx",
+                    )
+                ],
             },
         ),
     ]

@@ -13,16 +13,21 @@ def base_existing_variants(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('policies', '0002_seed_social_media_policy'),
+        ("policies", "0002_seed_social_media_policy"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='policy',
-            name='variant_base_version',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='policies.policyversion'),
+            model_name="policy",
+            name="variant_base_version",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="policies.policyversion",
+            ),
         ),
         migrations.RunPython(base_existing_variants, migrations.RunPython.noop),
     ]

@@ -23,9 +23,14 @@ def followup(w) -> dict:
     review = account_review(
         actor=w.leader_a,
         account=account,
-        checks={"still_needed": True, "content_professional": True, "privacy_strictest": False,
-                "no_private_messaging": True, "owner_deputy_right": True,
-                "no_follow_back": True},  # fmt: skip
+        checks={
+            "still_needed": True,
+            "content_professional": True,
+            "privacy_strictest": False,
+            "no_private_messaging": True,
+            "owner_deputy_right": True,
+            "no_follow_back": True,
+        },  # fmt: skip
         notes="Privacy settings loosened: restore them.",
         followup_owner=w.teacher_a,
         followup_due=date.today() + timedelta(days=7),

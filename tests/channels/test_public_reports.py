@@ -66,7 +66,10 @@ def test_no_search_string_breaks_the_register(world, q):
 
 def test_register_shows_each_schools_contact_for_concerns(world, client_for):
     concerns_contact_set(
-        actor=world.leader_a, school=world.school_a, name="School office", email="office@alder.example"
+        actor=world.leader_a,
+        school=world.school_a,
+        name="School office",
+        email="office@alder.example",
     )
     page = Client().get(reverse("register:index")).content.decode()
     assert "office@alder.example" in page
@@ -96,9 +99,7 @@ def test_public_report_reaches_the_schools_leaders_as_a_fake_account_report(worl
     assert not recipients & {world.leader_b.email, world.head_b.email}
 
 
-def test_reporter_and_leaders_are_told_when_the_address_is_on_the_register(
-    world, live, client_for
-):
+def test_reporter_and_leaders_are_told_when_the_address_is_on_the_register(world, live, client_for):
     response = _post(Client(), _report(world, handle="", url="https://instagram.com/AlderPE"))
     page = response.content.decode()
     assert "register-warning" in page and "is on the public register" in page

@@ -7,8 +7,7 @@ from django.urls import reverse
 
 from breaches.forms import ActionForm
 from channels.models import OfficialAccount
-from policies.services import policy_adopt
-from tests.policies.helpers import pdf, school_policy, trust_policy
+from tests.policies.helpers import school_policy
 
 from .factories import make_account
 
@@ -41,9 +40,11 @@ def test_history_shows_words_not_codes(world, client_for):
         world.school_a, requested_by=world.teacher_a, deputies=[world.staff_a], status=S.ACTIVE
     )
     accounts_flag_leaver(actor=None, user=world.staff_a)
-    body = client_for("head_a").get(
-        reverse("channels:account_detail", args=[account.pk])
-    ).content.decode()
+    body = (
+        client_for("head_a")
+        .get(reverse("channels:account_detail", args=[account.pk]))
+        .content.decode()
+    )
     history = body.split('id="history"')[1]
     assert "Needs a new owner" in history
     for code in ("Needs_new_owner", "needs_new_owner", "Handed_over", "Comment_reported"):
@@ -55,9 +56,11 @@ def test_students_can_has_no_stray_semicolon(world, client_for):
     OfficialAccount.objects.filter(pk=account.pk).update(
         students_can_comment=True, students_can_upload_images=False, students_can_add_text=False
     )
-    body = client_for("head_a").get(
-        reverse("channels:account_detail", args=[account.pk])
-    ).content.decode()
+    body = (
+        client_for("head_a")
+        .get(reverse("channels:account_detail", args=[account.pk]))
+        .content.decode()
+    )
     students = body.split("Students can</dt>")[1].split("</dd>")[0]
     assert "comment" in students and ";" not in students
 
@@ -87,7 +90,9 @@ def test_invitation_accepted_message_reads_right(world):
 
     from accounts.services import user_invite
 
-    user = user_invite(world.trust_admin, "new@alder.example", "New Person", world.school_a, "staff")
+    user = user_invite(
+        world.trust_admin, "new@alder.example", "New Person", world.school_a, "staff"
+    )
     path = reverse(
         "accounts:invite_accept",
         kwargs={

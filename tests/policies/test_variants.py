@@ -111,9 +111,10 @@ def test_variant_says_when_the_trust_version_moved_on_until_reviewed(world, clie
     )
     variant.refresh_from_db()
     assert not variant_standing(variant).moved_on
-    assert "Up to date" in client_for("head_a").get(
-        reverse("policies:detail", args=[variant.pk])
-    ).content.decode()
+    assert (
+        "Up to date"
+        in client_for("head_a").get(reverse("policies:detail", args=[variant.pk])).content.decode()
+    )
 
 
 def test_adopt_form_takes_the_variants_dates(world, client_for):
@@ -187,6 +188,7 @@ def test_variant_replacing_an_overdue_trust_policy_hides_it_for_that_school(worl
         adopted_on=TODAY(),
         local_variant_document=pdf(),
     )
+
     def titles(scope):
         return [r.cells[0].text for r in overdue_policy_table(scope).rows]
 
