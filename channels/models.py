@@ -355,11 +355,14 @@ class FakeAccountReport(models.Model):
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    source = models.CharField(max_length=10, choices=Source.choices, default=Source.STAFF)
+    # Database defaults too, so set-based inserts (dashboard/scale.py) need not name them.
+    source = models.CharField(
+        max_length=10, choices=Source.choices, default=Source.STAFF, db_default=Source.STAFF
+    )
     # Public reports: an address to reply to, if the person gave one (optional), and a keyed
     # hash of the client address for the rate limit (never the address itself).
-    reply_to = models.EmailField("email for a reply", blank=True)
-    client_key = models.CharField(max_length=64, blank=True, db_index=True)
+    reply_to = models.EmailField("email for a reply", blank=True, db_default="")
+    client_key = models.CharField(max_length=64, blank=True, db_index=True, db_default="")
     # The reported account is one of ours, on the public register: maybe taken over, or the
     # reporter was mistaken. Said to the reporter and to the leaders (issue 15).
     matched_account = models.ForeignKey(
