@@ -217,7 +217,8 @@ class ReviewForm(forms.Form):
         required=False,
         label="To be done by (when a check fails)",
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # A date input sends and shows ISO dates, whatever the locale's display format.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="For example 31/1/2027.",
         error_messages={"invalid": "Enter the date as a real date, for example 31/1/2027"},
     )

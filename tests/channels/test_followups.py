@@ -58,7 +58,11 @@ def _concern(world, account, *, due=None, check="no_follow_back"):
 def test_review_form_asks_about_following_back_students(world, client_for):
     account = _active(world)
     page = client_for("leader_a").get(reverse("channels:account_review", args=[account.pk]))
-    assert "Student accounts are not followed back or viewed (4.5j)" in page.content.decode()
+    body = page.content.decode()
+    assert "Student accounts are not followed back or viewed (4.5j)" in body
+    # The proposed due date is filled in, in the form a date input reads.
+    proposed = (date.today() + timedelta(days=followups.DEFAULT_DAYS)).isoformat()
+    assert f'value="{proposed}"' in body
 
 
 def test_concern_without_owner_or_due_date_is_refused_and_nothing_saved(world):
