@@ -172,3 +172,17 @@ def test_public_cannot_read_reports(world):
     report = FakeAccountReport.objects.get()
     response = Client().get(reverse("channels:fake_report_detail", args=[report.pk]))
     assert response.status_code == 302  # sign in first
+
+
+def test_register_query_count_does_not_grow_with_accounts_or_contacts(world, count_queries):
+    client = Client()
+    url = reverse("register:index") + "?q=academy"
+    make_account(world.school_a, requested_by=world.teacher_a, status=S.ACTIVE)
+    first = count_queries(client, url)
+    for _ in range(4):
+        make_account(world.school_a, requested_by=world.teacher_a, status=S.ACTIVE)
+        make_account(world.school_b, requested_by=world.teacher_b, status=S.ACTIVE)
+    concerns_contact_set(
+        actor=world.leader_b, school=world.school_b, name="Office", email="office@birch.example"
+    )
+    assert count_queries(client, url) == first
