@@ -20,8 +20,8 @@ from audit.services import record
 from breaches.models import BreachCase
 from breaches.selectors import case_visible_to, declarations_visible_to
 from breaches.services import declaration_acknowledge, declaration_create
-from channels.models import OfficialAccount
 from channels.followups import followups_for
+from channels.models import OfficialAccount
 from channels.selectors import queue_counts
 from channels.services import account_review, account_suspend
 from consents.models import Takedown
