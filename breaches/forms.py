@@ -161,7 +161,11 @@ class NoteForm(forms.Form):
 
 
 class ActionForm(forms.Form):
-    action = forms.ChoiceField(choices=CaseEntry.Action.choices)
+    # Starts on "Choose an action": a wrong action must not be one click away (issue 15).
+    action = forms.ChoiceField(
+        choices=[("", "Choose an action"), *CaseEntry.Action.choices],
+        error_messages={"required": "Choose the action that was taken"},
+    )
     text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Details"
     )

@@ -21,6 +21,9 @@ class ChannelsConfig(AppConfig):
         from .figures import channel_dashboard_figures
 
         register_figures(channel_dashboard_figures)
+        from .followups import followup_dashboard_figures
+
+        register_figures(followup_dashboard_figures)
 
 
 def notification_kinds() -> dict:
@@ -47,4 +50,11 @@ def notification_kinds() -> dict:
         "channels.comment_reported": Kind("An inappropriate comment was reported"),
         "channels.fake_reported": Kind("A suspected fake account using your school's name"),
         "channels.fake_resolved": Kind("Your report of a suspected fake account was resolved"),
+        "channels.followup_assigned": Kind(
+            "A concern from an account review is yours to deal with"
+        ),
+        "channels.followup_due": Kind(
+            "A concern from an account review has reached its due date", digestible=True
+        ),
+        "channels.followup_resolved": Kind("A concern from an account review was resolved"),
     }

@@ -251,6 +251,48 @@ def _reports(ctx) -> None:
         )
 
 
+def _followups_and_contacts(ctx) -> None:
+    """Issue 15: a review of Northfield Primary News that found a concern (its follow-up is
+    overdue: the passing of time, set directly), each school's contact for concerns, and a
+    public report naming an account that is on the register."""
+    from .fake_reports import concerns_contact_set, fake_report_public
+    from .models import ConcernsContact, ReviewFollowUp
+
+    news = OfficialAccount.objects.filter(handle_key="northfield primary news").first()
+    if news and news.status == S.ACTIVE and not ReviewFollowUp.objects.filter(account=news):
+        today = timezone.localdate()
+        checks = {name: True for name, _ in news.reviews.model.CHECKS}
+        checks["privacy_strictest"] = False
+        review = services.account_review(
+            actor=ctx.people["northfield.leader"],
+            account=news,
+            checks=checks,
+            notes="Tagging is open to everyone: limit tags to the page's admins (4.4).",
+            followup_owner=ctx.people["northfield.teacher"],
+            followup_due=today + timedelta(days=14),
+        )
+        ReviewFollowUp.objects.filter(review=review).update(due_date=today - timedelta(days=3))
+    for slug, name in (("northfield", "School office"), ("riverside", "Reception")):
+        school = ctx.schools[slug]
+        if not ConcernsContact.objects.filter(school=school).exists():
+            concerns_contact_set(
+                actor=ctx.people[f"{slug}.leader"],
+                school=school,
+                name=name,
+                email=f"office@{school.email_domains.first().domain}",
+                phone="01632 960 000",
+            )
+    if news and not FakeAccountReport.objects.filter(source="public").exists():
+        fake_report_public(
+            school=news.school,
+            platform=news.platform,
+            handle="",
+            url=news.url,
+            description="This page asked me for my bank details to pay for a school trip.",
+            client_address="192.0.2.10",
+        )
+
+
 def ensure_catalogue() -> None:
     """The catalogue is seeded by migration 0002; a test database flushed by a transactional
     test has lost it, so the demo puts back any platform that is missing."""
@@ -351,6 +393,7 @@ def load(ctx) -> None:
             # The real leaver route: the trust administrator deactivates, accounts are flagged.
             user_deactivate(ctx.people["admin"], owner, "Left at the end of term (demo).")
     _reports(ctx)
+    _followups_and_contacts(ctx)
     _print_leaver(ctx)
     ctx.hints.append(
         "Official accounts: every state is in the demo. Riverside's leader has a request waiting "

@@ -3,7 +3,10 @@ selectors, so nothing outside what the person may choose can be posted (STYLE.md
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
+from django.utils import timezone
 
 from accounts.models import School, User
 from accounts.selectors import staff_of_school
@@ -197,21 +200,77 @@ class ReasonForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    """The annual review checklist (4.4, 4.5d, 4.5i, 4.5j)."""
+    """The annual review checklist (4.4, 4.5d, 4.5i, 4.5j). A check left unticked is a concern:
+    it needs a note, an owner and a due date, and opens a follow-up (channels.followups)."""
 
     notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         help_text="Required when a check fails: what is wrong and what will be done.",
     )
+    followup_owner = PersonChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label="Who will deal with it (when a check fails)",
+    )
+    followup_due = forms.DateField(
+        required=False,
+        label="To be done by (when a check fails)",
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        # A date input sends and shows ISO dates, whatever the locale's display format.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="For example 31/1/2027.",
+        error_messages={"invalid": "Enter the date as a real date, for example 31/1/2027"},
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, account: OfficialAccount, **kwargs):
+        from .followups import DEFAULT_DAYS
+
+        kwargs.setdefault(
+            "initial",
+            {
+                "followup_owner": account.owner_id,
+                "followup_due": timezone.localdate() + timedelta(days=DEFAULT_DAYS),
+            },
+        )
         super().__init__(*args, **kwargs)
         checks = {
             name: forms.BooleanField(label=label, required=False)
             for name, label in AccountReview.CHECKS
         }
-        self.fields = {**checks, "notes": self.fields["notes"]}
+        rest = {k: self.fields[k] for k in ("notes", "followup_owner", "followup_due")}
+        self.fields = {**checks, **rest}
+        self.fields["followup_owner"].queryset = staff_of_school(account.school_id).order_by(
+            "full_name"
+        )
+        self.fields["followup_owner"].error_messages["invalid_choice"] = (
+            f"Choose someone from the staff of {account.school.name} in the list"
+        )
+
+    def clean(self):
+        data = super().clean()
+        concern = not all(data.get(name) for name, _ in AccountReview.CHECKS)
+        if concern:
+            if not (data.get("notes") or "").strip():
+                self.add_error("notes", "Say what is wrong and what will be done")
+            if not data.get("followup_owner") and "followup_owner" not in self.errors:
+                self.add_error("followup_owner", "Choose who will deal with the concern")
+            due = data.get("followup_due")
+            if not due and "followup_due" not in self.errors:
+                self.add_error(
+                    "followup_due", "Enter the date it must be done by, for example 31/1/2027"
+                )
+            elif due and due < timezone.localdate():
+                self.add_error("followup_due", "Enter a date from today onwards")
+        return data
+
+
+class FollowUpResolveForm(forms.Form):
+    resolution = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="What was done",
+        error_messages={"required": "Say what was done about the concern"},
+    )
 
 
 class HandoverForm(forms.Form):

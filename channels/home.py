@@ -10,6 +10,7 @@ from accounts.roles import Perm
 from accounts.selectors import school_ids_with_perm
 from dashboard.selectors import CardQuery, card_provider
 
+from .followups import open_count_query
 from .models import OfficialAccount
 
 Status = OfficialAccount.Status
@@ -48,6 +49,12 @@ def home_cards(user) -> list[CardQuery]:
             [schools, [str(Status.ACTIVE), str(Status.SUSPENDED)], timezone.localdate()],
             url,
             "danger",
+        ),
+        CardQuery(
+            "account review follow-ups open",
+            *open_count_query(schools),
+            url,
+            "warning",
         ),
         CardQuery(
             "accounts needing a new owner",

@@ -178,6 +178,15 @@ class OfficialAccount(models.Model):
             or self.students_can_add_text
         )
 
+    def student_interactions(self) -> list[str]:
+        """What students may do, as words to join ("comment; upload images")."""
+        names = [
+            (self.students_can_comment, "comment"),
+            (self.students_can_upload_images, "upload images"),
+            (self.students_can_add_text, "add their own text"),
+        ]
+        return [label for allowed, label in names if allowed]
+
     def audience_labels(self) -> list[str]:
         labels = [YEAR_GROUP_LABELS.get(c, c) for c in self.audience_year_groups]
         if self.audience_adults:
@@ -204,6 +213,45 @@ class AccountEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.action} ({self.from_status}→{self.to_status})"
 
+    # The history shows words, never the codes (issue 15).
+    LABELS = {
+        "registered": "Registered",
+        "updated": "Details changed",
+        "submitted": "Sent for approval",
+        "approved": "Approved",
+        "rejected": "Not approved",
+        "changes_requested": "Changes asked for",
+        "activated": "Made active",
+        "suspended": "Suspended",
+        "reinstated": "Active again",
+        "closed": "Closed",
+        "reviewed": "Annual review",
+        "needs_new_owner": "Needs a new owner",
+        "handed_over": "Handed over",
+        "comment_reported": "Comment reported",
+        "followup_opened": "Follow-up opened",
+        "followup_resolved": "Follow-up resolved",
+        "marked_live": "Marked live",
+    }
+
+    @property
+    def label(self) -> str:
+        return self.LABELS.get(self.action) or self.action.replace("_", " ").capitalize()
+
+    @property
+    def from_status_label(self) -> str:
+        return _status_label(self.from_status)
+
+    @property
+    def to_status_label(self) -> str:
+        return _status_label(self.to_status)
+
+
+def _status_label(code: str) -> str:
+    return (
+        str(OfficialAccount.Status(code).label) if code in OfficialAccount.Status.values else code
+    )
+
 
 class AccountReview(models.Model):
     """A leader's annual review of an active account (4.4, 4.5d, 4.5i, 4.5j)."""
@@ -218,6 +266,8 @@ class AccountReview(models.Model):
     privacy_strictest = models.BooleanField()  # 4.4
     no_private_messaging = models.BooleanField()  # 4.5(i)
     owner_deputy_right = models.BooleanField()  # 5.13
+    # 4.5(j), asked since issue 15: None on reviews recorded before the question was.
+    no_follow_back = models.BooleanField(null=True)
     notes = models.TextField(blank=True)
     due_date = models.DateField(help_text="The due date this review answered.")
 
@@ -226,6 +276,7 @@ class AccountReview(models.Model):
         ("content_professional", "Content is solely professional (4.5d)"),
         ("privacy_strictest", "Privacy settings are still the strictest (4.4)"),
         ("no_private_messaging", "No private messaging with students (4.5i)"),
+        ("no_follow_back", "Student accounts are not followed back or viewed (4.5j)"),
         ("owner_deputy_right", "Owner and deputies are still right (5.13)"),
     ]
 
@@ -237,7 +288,8 @@ class AccountReview(models.Model):
 
     @property
     def passed(self) -> bool:
-        return all(getattr(self, name) for name, _ in self.CHECKS)
+        # A check not asked at the time (None) is not a concern.
+        return all(getattr(self, name) is not False for name, _ in self.CHECKS)
 
 
 def _comment_screenshot_path(instance: CommentReport, filename: str) -> str:
@@ -294,9 +346,27 @@ class FakeAccountReport(models.Model):
         OPEN = "open", "Open"
         RESOLVED = "resolved", "Resolved"
 
+    class Source(models.TextChoices):
+        STAFF = "staff", "A member of staff, in the portal"
+        PUBLIC = "public", "A member of the public, from the register"
+
     school = models.ForeignKey("accounts.School", on_delete=models.PROTECT, related_name="+")
+    # None for a report from the public register (no sign-in).
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Database defaults too, so set-based inserts (dashboard/scale.py) need not name them.
+    source = models.CharField(
+        max_length=10, choices=Source.choices, default=Source.STAFF, db_default=Source.STAFF
+    )
+    # Public reports: an address to reply to, if the person gave one (optional), and a keyed
+    # hash of the client address for the rate limit (never the address itself).
+    reply_to = models.EmailField("email for a reply", blank=True, db_default="")
+    client_key = models.CharField(max_length=64, blank=True, db_index=True, db_default="")
+    # The reported account is one of ours, on the public register: maybe taken over, or the
+    # reporter was mistaken. Said to the reporter and to the leaders (issue 15).
+    matched_account = models.ForeignKey(
+        OfficialAccount, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     platform = models.ForeignKey(Platform, null=True, blank=True, on_delete=models.PROTECT)
     handle = models.CharField(max_length=100, blank=True)
@@ -315,3 +385,58 @@ class FakeAccountReport(models.Model):
 
     def __str__(self) -> str:
         return f"Suspected fake account #{self.pk}"
+
+
+class ReviewFollowUp(models.Model):
+    """What a review that found a concern asks to be done, by whom and by when (4.5d).
+
+    Shown on the account until it is resolved; an account suspended in the meantime is out of
+    use, so its follow-up is neither shown as waiting nor reminded while it stays suspended.
+    Changed only through channels.followups.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        RESOLVED = "resolved", "Resolved"
+
+    review = models.OneToOneField(AccountReview, on_delete=models.CASCADE, related_name="followup")
+    account = models.ForeignKey(OfficialAccount, on_delete=models.CASCADE, related_name="followups")
+    school = models.ForeignKey("accounts.School", on_delete=models.PROTECT, related_name="+")
+    concern = models.TextField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_followups"
+    )
+    due_date = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolution = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        indexes = [models.Index(fields=["school", "status", "due_date"])]
+
+    def __str__(self) -> str:
+        return f"Follow-up of review {self.review_id}"
+
+
+class ConcernsContact(models.Model):
+    """Where the public raises a concern about a school's accounts (shown on the register, 4.1).
+    Kept by the school's leaders through channels.fake_reports.concerns_contact_set."""
+
+    school = models.OneToOneField(
+        "accounts.School", on_delete=models.CASCADE, related_name="concerns_contact"
+    )
+    name = models.CharField("who to contact", max_length=120, help_text="e.g. School office")
+    email = models.EmailField()
+    phone = models.CharField(max_length=40, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Concerns contact of {self.school_id}"

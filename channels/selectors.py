@@ -353,19 +353,39 @@ def fake_report_schools_for(user) -> QuerySet[School]:
 # --- the public register (4.1) ----------------------------------------------------------------
 
 
-def public_register() -> list[tuple[School, list[OfficialAccount]]]:
-    """Each school with its ACTIVE accounts: platform, handle and link, nothing else."""
-    schools = School.objects.order_by("name").prefetch_related(
-        Prefetch(
-            "official_accounts",
-            queryset=OfficialAccount.objects.filter(status=Status.ACTIVE)
-            .select_related("platform")
-            .only("pk", "school_id", "handle", "url", "platform__name")
-            .order_by("platform__name", "handle"),
-            to_attr="public_accounts",
+def public_register(query: str = "") -> list[tuple[School, list[OfficialAccount]]]:
+    """Each school with its ACTIVE accounts (platform, handle and link) and its contact for
+    concerns, nothing else. With `query`: schools whose name has it (all their accounts) and
+    accounts whose handle or platform has it. Two queries whatever the search."""
+    schools = (
+        School.objects.order_by("name")
+        .select_related("concerns_contact")
+        .prefetch_related(
+            Prefetch(
+                "official_accounts",
+                queryset=OfficialAccount.objects.filter(status=Status.ACTIVE)
+                .select_related("platform")
+                .only("pk", "school_id", "handle", "url", "platform__name")
+                .order_by("platform__name", "handle"),
+                to_attr="public_accounts",
+            )
         )
     )
-    return [(s, s.public_accounts) for s in schools.only("pk", "name")]
+    rows = [(s, s.public_accounts) for s in schools]
+    needle = query.strip().lower()
+    if not needle:
+        return rows
+    found = []
+    for school, accounts in rows:
+        if needle in school.name.lower():
+            found.append((school, accounts))
+            continue
+        hits = [
+            a for a in accounts if needle in a.handle.lower() or needle in a.platform.name.lower()
+        ]
+        if hits:
+            found.append((school, hits))
+    return found
 
 
 # --- home cards -------------------------------------------------------------------------------

@@ -538,10 +538,19 @@ def account_close(*, actor: User, account: OfficialAccount, reason: str) -> Offi
 
 
 def account_review(
-    *, actor: User, account: OfficialAccount, checks: dict[str, bool], notes: str = ""
+    *,
+    actor: User,
+    account: OfficialAccount,
+    checks: dict[str, bool],
+    notes: str = "",
+    followup_owner: User | None = None,
+    followup_due: date | None = None,
 ) -> AccountReview:
-    """A leader's annual review. Each check is recorded; a failed one needs a note, and the
-    team is told. The next review falls due a year later."""
+    """A leader's annual review. Each check is recorded; a failed one needs a note and opens a
+    follow-up with an owner and a due date (channels.followups), and the team is told. The next
+    review falls due a year later."""
+    from .followups import FollowUpError, followup_open
+
     with transaction.atomic():
         _lock(account)
         if account.status not in (Status.ACTIVE, Status.SUSPENDED):
@@ -562,6 +571,17 @@ def account_review(
             due_date=account.next_review_due or today,
             **values,
         )
+        if not review.passed:
+            try:
+                followup_open(
+                    actor=actor,
+                    review=review,
+                    owner=followup_owner,
+                    due_date=followup_due,
+                    concern=notes,
+                )
+            except FollowUpError as exc:
+                raise ChannelError(exc.message, exc.field) from None
         account.next_review_due = today + timedelta(days=selectors.conf("REVIEW_INTERVAL_DAYS"))
         account.save(update_fields=["next_review_due", "updated_at"])
         outcome = "passed" if review.passed else "concerns"
@@ -815,17 +835,26 @@ def fake_report_create(
             url=url,
             description=description,
         )
+        # The same register check as the public form (channels.fake_reports, issue 15).
+        from .fake_reports import match_for_staff_report, staff_report_context
+
+        matched = match_for_staff_report(report)
         record(
             actor,
             "fake_account.reported",
             report,
             school,
-            {"platform": platform.name if platform else "", "handle": handle, "url": url},
+            {
+                "platform": platform.name if platform else "",
+                "handle": handle,
+                "url": url,
+                "on_register": matched.pk if matched else None,
+            },
         )
         notify(
             selectors.fake_report_recipients(school),
             "channels.fake_reported",
-            context={"school": school.name, "handle": handle, "url": url},
+            context=staff_report_context(report),
             link=reverse("channels:fake_report_detail", kwargs={"pk": report.pk}),
             school=school,
         )
@@ -852,7 +881,7 @@ def fake_report_resolve(
         report.save(update_fields=["status", "resolved_at", "resolved_by", "resolution"])
         record(actor, "fake_account.resolved", report, report.school_id, {"resolution": resolution})
         notify(
-            [report.reporter],
+            [report.reporter] if report.reporter_id else [],  # none for a public report
             "channels.fake_resolved",
             context={"school": report.school.name, "handle": report.handle},
             link=reverse("channels:fake_report_detail", kwargs={"pk": report.pk}),

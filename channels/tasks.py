@@ -18,3 +18,12 @@ def remind_overdue_reviews() -> int:
     from .services import send_review_reminders
 
     return send_review_reminders()
+
+
+@shared_task
+def remind_due_followups() -> int:
+    """4.5(d): follow-ups of reviews that found a concern, at their due date, to the school's
+    leaders and the follow-up's owner (once per follow-up and due date)."""
+    from .followups import send_followup_reminders
+
+    return send_followup_reminders()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import followup_views, public_views, views
 
 app_name = "channels"
 urlpatterns = [
@@ -35,6 +35,17 @@ urlpatterns = [
     path("fake-accounts/report/", views.fake_report_create, name="fake_report_create"),
     path("fake-accounts/<int:pk>/", views.fake_report_detail, name="fake_report_detail"),
     path("fake-accounts/<int:pk>/resolve/", views.fake_report_resolve, name="fake_report_resolve"),
+    path(
+        "followups/<int:pk>/resolve/",
+        followup_views.followup_resolve,
+        name="followup_resolve",
+    ),
+    path("concerns-contacts/", public_views.contacts, name="concerns_contacts"),
+    path(
+        "concerns-contacts/<int:school_pk>/",
+        public_views.contact_edit,
+        name="concerns_contact_edit",
+    ),
     path("platforms/", views.platform_list, name="platform_list"),
     path("platforms/new/", views.platform_edit, name="platform_create"),
     path("platforms/<int:pk>/", views.platform_edit, name="platform_edit"),

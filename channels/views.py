@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -14,7 +14,7 @@ from accounts.access import get_visible_or_404, require
 from accounts.roles import Perm
 from accounts.selectors import is_trust_admin, user_has_school_perm
 
-from . import selectors, services
+from . import followups, selectors, services
 from .filters import AccountFilter
 from .forms import (
     AccountForm,
@@ -171,6 +171,8 @@ def account_detail(request, pk: int):
         if account.status == Status.SUBMITTED
         else None,
         "reason_form": ReasonForm(),
+        "followups": followups.open_followups_of(account),
+        "today": selectors._today(),
     }
     return render(request, "channels/account_detail.html", context)
 
@@ -294,12 +296,17 @@ def account_review(request, pk: int):
         selectors.may_decide(request.user, account),
         "A leader of the school who does not administer the account reviews it.",
     )
-    form = ReviewForm(request.POST or None)
+    form = ReviewForm(request.POST or None, account=account)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.account_review(
-                actor=request.user, account=account, checks=data, notes=data["notes"]
+                actor=request.user,
+                account=account,
+                checks=data,
+                notes=data["notes"],
+                followup_owner=data["followup_owner"],
+                followup_due=data["followup_due"],
             )
         except ChannelError as exc:
             _form_error(form, exc)
@@ -349,6 +356,7 @@ def queue(request):
         "new_owner": selectors.needing_new_owner_for(request.user),
         "comment_reports": selectors.open_comment_reports_for(request.user),
         "fake_reports": selectors.open_fake_reports_for(request.user),
+        "followups": followups.followups_for(request.user),
         "limit": selectors.conf("APPROVAL_REMINDER_SCHOOL_DAYS"),
         "today": selectors._today(),
     }
@@ -485,6 +493,10 @@ def fake_report_create(request):
             _form_error(form, exc)
         else:
             messages.success(request, "Thank you. The school's leaders are told.")
+            if report.matched_account_id:
+                from .fake_reports import register_warning
+
+                messages.warning(request, register_warning(report.matched_account))
             return redirect("channels:fake_report_detail", pk=report.pk)
     return render(request, "channels/fake_report_form.html", {"form": form})
 
@@ -557,12 +569,4 @@ def platform_edit(request, pk: int | None = None):
     return render(request, "channels/platform_form.html", {"form": form, "platform": platform})
 
 
-# --- the public register (4.1): no sign-in ----------------------------------------------------
-
-
-def public_register(request) -> HttpResponse:
-    """Each school's active official accounts, so parents can check one is genuine. Only the
-    platform, the handle and the link are shown: nothing about people or workflow."""
-    return render(
-        request, "channels/public_register.html", {"schools": selectors.public_register()}
-    )
+# The public register (4.1, no sign-in) is in public_views.py.

@@ -186,6 +186,15 @@ class ConsentDecision(models.Model):
     def __str__(self) -> str:
         return f"Decision {self.pk} by {self.carer} for {self.student}"
 
+    def allowed_summary(self) -> str:
+        """What was allowed, as one list ("Website (photo), Social media (video)"): read from
+        the prefetched items, so a history page costs no query per decision."""
+        return ", ".join(
+            f"{item.get_purpose_display()} ({item.medium})"
+            for item in self.items.all()
+            if item.allowed
+        )
+
 
 class ConsentItem(models.Model):
     """Within a decision: allowed or not, for one purpose and one medium."""

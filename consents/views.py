@@ -302,20 +302,56 @@ def publication_create(request):
                 published_on=form.cleaned_data["published_on"],
             )
         except (ConsentError, PermissionDenied) as exc:
-            messages.error(request, str(exc))
+            form.add_error(None, str(exc))
         else:
             messages.success(
                 request,
                 "Post recorded. If consent is withdrawn later, you will be told to take it down.",
             )
             return redirect("consents:check")
-    else:
-        messages.error(
-            request,
-            "The post was not recorded: "
-            + "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()),
+    return _publication_refused(request, accounts, students, form)
+
+
+def _publication_refused(request, accounts, students, form: PublicationForm):
+    """The post was not recorded: the check page again, with the answer, what was typed and
+    the error summary (issue 15), rather than an empty check form."""
+    data = getattr(form, "cleaned_data", {})
+    chosen = list(data.get("students") or [])
+    if not (data.get("account") and data.get("medium") and chosen):
+        messages.error(request, "The post was not recorded: run the check again, then record it.")
+        return redirect("consents:check")
+    try:
+        verdicts = publication_check(
+            actor=request.user, account=data["account"], medium=data["medium"], students=chosen
         )
-    return redirect("consents:check")
+    except ConsentError as exc:
+        messages.error(request, str(exc))
+        return redirect("consents:check")
+    form.initial = {"account": data["account"], "medium": data["medium"], "students": chosen}
+    check_form = CheckForm(
+        {
+            "account": data["account"].pk,
+            "medium": data["medium"],
+            "students": [s.pk for s in chosen],
+        },
+        accounts=accounts,
+        students=students,
+    )
+    check_form.is_valid()
+    return render(
+        request,
+        "consents/check.html",
+        {
+            "form": check_form,
+            "shown": chosen,
+            "filters": {"q": "", "year": "", "form": ""},
+            "verdicts": verdicts,
+            "blocked": not all(v.allowed for v in verdicts),
+            "publish_form": form if all(v.allowed for v in verdicts) else None,
+            "account_id": str(data["account"].pk),
+            "accounts": accounts,
+        },
+    )
 
 
 @login_required

@@ -10,7 +10,13 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from .models import Acknowledgement, ApprovingBody, Policy, PolicyAdoption, PolicyCategory
-from .services import policy_acknowledge, policy_adopt, policy_create, policy_owner_set
+from .services import (
+    policy_acknowledge,
+    policy_adopt,
+    policy_create,
+    policy_owner_set,
+    policy_review_record,
+)
 
 SMP_APPROVED_ON = date(2021, 3, 23)
 SMP_REVIEW_DUE = date(2023, 3, 31)  # "March 2023", recorded as the last day of the month
@@ -42,6 +48,41 @@ def _ensure(ctx, *, title, school, category, owner, body, approved_days_ago, due
         review_interval_months=24,
         document=_pdf(title.lower().replace(" ", "-")),
     )
+
+
+def _variants(ctx, code: Policy) -> None:
+    """Local variants with their own approval and review dates (issue 15): Riverside's Code of
+    Conduct was written against version 1, and the trust has approved version 2 since, so it
+    says the trust version moved on; Northfield's Managing Allegations follows the current
+    trust version."""
+    admin = ctx.people["admin"]
+    today = timezone.localdate()
+    if code.versions.count() == 1:
+        policy_review_record(
+            actor=admin,
+            policy=code,
+            new_version=True,
+            approved_on=today - timedelta(days=30),
+            approved_by=ApprovingBody.TRUST_BOARD,
+            next_review_due=today + timedelta(days=700),
+            document=_pdf("staff-code-of-conduct-v2"),
+            summary="Section on personal devices rewritten.",
+        )
+    allegations = Policy.objects.get(
+        trust=ctx.trust, school__isnull=True, title="Managing Allegations Against Staff"
+    )
+    northfield = ctx.schools["northfield"]
+    if not PolicyAdoption.objects.filter(policy=allegations, school=northfield).exists():
+        policy_adopt(
+            actor=admin,
+            policy=allegations,
+            school=northfield,
+            adopted_on=today - timedelta(days=60),
+            local_variant_document=_pdf("northfield-allegations"),
+            approved_by=ApprovingBody.HEADTEACHER,
+            approved_on=today - timedelta(days=62),
+            review_due=today + timedelta(days=365),
+        )
 
 
 def load(ctx) -> None:
@@ -88,6 +129,7 @@ def load(ctx) -> None:
         policy_adopt(actor=admin, policy=code, school=riverside,
                      adopted_on=timezone.localdate() - timedelta(days=200),
                      local_variant_document=_pdf("riverside-code-of-conduct"))  # fmt: skip
+    _variants(ctx, code)
     oakwood = ctx.schools["oakwood"]
     if not PolicyAdoption.objects.filter(policy=code, school=oakwood).exists():
         policy_adopt(actor=admin, policy=code, school=oakwood,
@@ -103,5 +145,7 @@ def load(ctx) -> None:
             policy_acknowledge(user=person, policy=policy)
     ctx.hints.append(
         "Policies: the Social Media Policy (approved 23 March 2021, review March 2023) is "
-        "overdue; see /policies/ and the trustees' dashboard at /trust/."
+        "overdue; see /policies/ and the trustees' dashboard at /trust/ (which names every "
+        "overdue policy). Riverside's local Code of Conduct has its own dates and says the trust "
+        "version moved on."
     )

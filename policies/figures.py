@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dashboard.figures import Chart, FigureRow, FigureTable, Scope, count_cell, rate_cell
+from dashboard.figures import Cell, Chart, FigureRow, FigureTable, Scope, count_cell, rate_cell
 
-from .selectors import policy_figures
+from .selectors import overdue_policies, policy_figures
 
 
 def policy_dashboard_figures(scope: Scope) -> list[FigureTable]:
@@ -81,4 +81,36 @@ def policy_dashboard_figures(scope: Scope) -> list[FigureTable]:
         note="Share of (member of staff, policy that applies to them) pairs acknowledged at "
         "the current version.",
     )
-    return [reviews, acks]
+    return [reviews, overdue_policy_table(scope), acks]
+
+
+def overdue_for(days: int) -> str:
+    """How long a policy is overdue, in words ("14 days", "about 8 months", "over 2 years")."""
+    if days < 62:
+        return f"{days} day{'s' if days != 1 else ''}"
+    if days < 730:
+        return f"about {round(days / 30.44)} months"
+    return f"over {days // 365} years"
+
+
+def overdue_policy_table(scope: Scope) -> FigureTable:
+    """The overdue policies by name (issue 15): school, title, review date, how long overdue.
+    The page, the CSV and the print layout show it like every table. One query."""
+    rows = [
+        FigureRow(
+            p.school_name,
+            [
+                Cell(None, p.title),
+                Cell(None, f"{p.review_due:%-d %B %Y}"),
+                Cell(p.days_overdue, overdue_for(p.days_overdue)),
+            ],
+        )
+        for p in overdue_policies(scope.schools, scope.today)
+    ]
+    return FigureTable(
+        key="policies-overdue",
+        title="Policies past their review date",
+        columns=["Policy", "Review date", "Overdue by"],
+        rows=rows,
+        note="most overdue first" if rows else "none overdue",
+    )

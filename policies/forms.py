@@ -144,12 +144,53 @@ class PolicyAdoptForm(DocumentCleanMixin, forms.Form):
     adopted_on = forms.DateField(widget=DateInput)
     document = _document_field(required=False)
     document.label = "Local variant (only if the school needs its own text)"
+    # The variant's own approval and review date (issue 15): not the trust policy's.
+    variant_approved_by = forms.ChoiceField(
+        label="Local variant approved by",
+        choices=[
+            (ApprovingBody.LOCAL_GOVERNING_BODY, ApprovingBody.LOCAL_GOVERNING_BODY.label),
+            (ApprovingBody.HEADTEACHER, ApprovingBody.HEADTEACHER.label),
+        ],
+        required=False,
+    )
+    variant_approved_on = forms.DateField(
+        widget=DateInput,
+        required=False,
+        label="Local variant approved on",
+        help_text="Leave empty if it is the adoption date.",
+    )
+    variant_review_due = forms.DateField(
+        widget=DateInput,
+        required=False,
+        label="Local variant's next review date",
+        help_text="Leave empty to use the trust policy's review interval from the approval date.",
+    )
 
     def __init__(self, *args, user, policy, **kwargs):
         super().__init__(*args, **kwargs)
+        self.policy = policy
         self.fields["school"].queryset = School.objects.filter(
             pk__in=manageable_school_ids(user), trust_id=policy.trust_id
         ).exclude(policy_adoptions__policy=policy)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("document"):
+            return data
+        approved_on = data.get("variant_approved_on") or data.get("adopted_on")
+        due = data.get("variant_review_due")
+        if data.get("variant_approved_on") and data["variant_approved_on"] > timezone.localdate():
+            self.add_error("variant_approved_on", "The approval date cannot be in the future.")
+        if not due and not self.policy.review_interval_months:
+            self.add_error(
+                "variant_review_due",
+                "Enter the local variant's review date: the trust policy has no review interval.",
+            )
+        elif due and approved_on and due <= approved_on:
+            self.add_error(
+                "variant_review_due", "Enter a review date after the variant's approval date."
+            )
+        return data
 
     def clean_adopted_on(self):
         value = self.cleaned_data["adopted_on"]

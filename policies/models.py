@@ -95,6 +95,12 @@ class Policy(models.Model):
     current_version = models.ForeignKey(
         "PolicyVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A local variant: the trust version it was written against (adoption) or last checked
+    # against (a review of the variant). policies.variants compares it with the trust's current
+    # version to say "the trust version has moved on".
+    variant_base_version = models.ForeignKey(
+        "PolicyVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -131,6 +137,16 @@ class Policy(models.Model):
 
     def get_review_status_display(self) -> str:
         return ReviewStatus(self.review_status).label
+
+    @property
+    def trust_version_moved_on(self) -> bool:
+        """A local variant whose trust policy has approved a newer version since the variant
+        was adopted or last reviewed (policies.variants). Needs `variant_of` loaded."""
+        return (
+            self.variant_of_id is not None
+            and self.variant_of.current_version_id is not None
+            and self.variant_of.current_version_id != self.variant_base_version_id
+        )
 
 
 class PolicyVersion(models.Model):

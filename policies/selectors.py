@@ -285,6 +285,43 @@ def policy_figures(
     return {s.pk: per_school[s.pk] for s in schools}, trust
 
 
+@dataclass(frozen=True)
+class OverduePolicy:
+    title: str
+    school_name: str  # "Trust-wide" for a policy of the whole trust
+    review_due: date
+    days_overdue: int
+
+
+def overdue_policies(schools: list[School], today: date | None = None) -> list[OverduePolicy]:
+    """The policies past their review date that apply to `schools` (issue 15): each school's
+    own (local variants by their own dates) and the trust-wide ones, unless every one of these
+    schools replaced it with a local variant. Titles and schools are not personal data; no
+    owner is named. One query, most overdue first."""
+    today = today or timezone.localdate()
+    school_ids = [s.pk for s in schools]
+    trust_ids = {s.trust_id for s in schools}
+    rows = list(
+        Policy.objects.filter(
+            Q(school_id__in=school_ids) | Q(school__isnull=True, trust_id__in=trust_ids)
+        )
+        .values_list("pk", "title", "school_id", "school__name", "variant_of_id", "review_due")
+        .order_by("review_due", "school__name", "title")
+    )
+    replaced: dict[int, set[int]] = defaultdict(set)
+    for _pk, _title, school_id, _name, variant_of, _due in rows:
+        if variant_of:
+            replaced[variant_of].add(school_id)
+    found = []
+    for pk, title, school_id, school_name, _variant_of, due in rows:
+        if due >= today:
+            continue
+        if school_id is None and set(school_ids) <= replaced[pk]:
+            continue
+        found.append(OverduePolicy(title, school_name or "Trust-wide", due, (today - due).days))
+    return found
+
+
 def _status(review_due: date, today: date) -> str:
     if review_due < today:
         return "overdue"

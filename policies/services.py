@@ -16,6 +16,7 @@ from accounts.selectors import holders_of_role, staff_of_school, trust_role_hold
 from audit.services import record
 from notifications.services import notify
 
+from . import variants
 from .documents import DocumentError, check_document
 from .models import (
     Acknowledgement,
@@ -222,6 +223,7 @@ def policy_review_record(
                 raise PolicyError("This policy has no version yet: upload one.")
         policy.review_due = due
         policy.save(update_fields=["review_due", "current_version"])
+        variants.rebase_on_review(policy)
         review = PolicyReview.objects.create(
             policy=policy,
             outcome=(
@@ -269,9 +271,12 @@ def policy_adopt(
     adopted_on: date,
     local_variant_document=None,
     approved_by: str = ApprovingBody.LOCAL_GOVERNING_BODY,
+    approved_on: date | None = None,
+    review_due: date | None = None,
 ) -> PolicyAdoption:
     """A school adopts a trust-wide policy (clause 8), with its own local variant if it needs
-    one; the variant then replaces the trust-wide text for the school's staff."""
+    one; the variant then replaces the trust-wide text for the school's staff. A variant has
+    its own approval and review dates (policies.variants), never the trust policy's."""
     if policy.school_id is not None:
         raise PolicyError("Only a trust-wide policy can be adopted.")
     if school.trust_id != policy.trust_id:
@@ -280,6 +285,15 @@ def policy_adopt(
         raise PolicyError("You may not adopt policies for that school.")
     if PolicyAdoption.objects.filter(policy=policy, school=school).exists():
         raise PolicyError(f"{school} has already adopted this policy.")
+    if local_variant_document is not None:
+        if approved_by not in ApprovingBody.values:
+            raise PolicyError("Choose the body that approved the local variant.")
+        try:
+            variant_approved_on, variant_due = variants.variant_dates(
+                parent=policy, adopted_on=adopted_on, approved_on=approved_on, review_due=review_due
+            )
+        except variants.VariantDateError as exc:
+            raise PolicyError(str(exc)) from None
     with transaction.atomic():
         variant = None
         if local_variant_document is not None:
@@ -291,16 +305,17 @@ def policy_adopt(
                 owner=policy.owner if policy.owner_id else None,
                 approving_body=approved_by,
                 review_interval_months=policy.review_interval_months,
-                review_due=policy.review_due,
+                review_due=variant_due,
                 requires_acknowledgement=policy.requires_acknowledgement,
                 variant_of=policy,
+                variant_base_version_id=policy.current_version_id,
             )
             version = _store_version(
                 variant,
                 actor=actor,
                 number=1,
                 document=local_variant_document,
-                approved_on=adopted_on,
+                approved_on=variant_approved_on,
                 approved_by=approved_by,
             )
             variant.current_version = version
@@ -309,7 +324,7 @@ def policy_adopt(
                 policy=variant,
                 outcome=PolicyReview.Outcome.CREATED,
                 version=version,
-                approved_on=adopted_on,
+                approved_on=variant_approved_on,
                 approved_by=approved_by,
                 next_review_due=variant.review_due,
                 recorded_by=actor,
@@ -327,7 +342,13 @@ def policy_adopt(
             "policy.adopted",
             policy,
             school,
-            {"local_variant": variant.pk if variant else None, "adopted_on": adopted_on},
+            {
+                "local_variant": variant.pk if variant else None,
+                "adopted_on": adopted_on,
+                "variant_approved_by": approved_by if variant else None,
+                "variant_approved_on": variant_approved_on if variant else None,
+                "variant_review_due": variant_due if variant else None,
+            },
         )
     return adoption
 

@@ -20,7 +20,7 @@ from .forms import (
     PolicyEditForm,
     PolicyReviewForm,
 )
-from .models import Acknowledgement
+from .models import Acknowledgement, ApprovingBody
 from .selectors import (
     applies_to,
     can_create_any,
@@ -41,6 +41,7 @@ from .services import (
     policy_review_record,
     policy_update,
 )
+from .variants import variant_standing
 
 # Lists that grow (issue 18): search, filters and pages of this many rows.
 LIST_PAGE_SIZE = 25
@@ -95,6 +96,7 @@ def policy_detail(request, pk: int):
             "can_adopt": policy.is_trust_wide and bool(manageable_school_ids(request.user)),
             "asks_me": policy.requires_acknowledgement and applies_to(request.user, policy),
             "acknowledged": acknowledged,
+            "variant": variant_standing(policy),
         },
     )
 
@@ -202,6 +204,9 @@ def policy_adopt_view(request, pk: int):
                 school=data["school"],
                 adopted_on=data["adopted_on"],
                 local_variant_document=data["document"],
+                approved_by=data["variant_approved_by"] or ApprovingBody.LOCAL_GOVERNING_BODY,
+                approved_on=data["variant_approved_on"],
+                review_due=data["variant_review_due"],
             )
         except PolicyError as exc:
             form.add_error(None, str(exc))

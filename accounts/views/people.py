@@ -365,5 +365,8 @@ class InviteAcceptView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         user_invitation_accept(user=self.user, password=form.cleaned_data["new_password1"])
         del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
-        messages.success(self.request, "Your password is set. Sign in with your email and it.")
+        messages.success(
+            self.request,
+            "Your password is set. Sign in with your email address and your new password.",
+        )
         return redirect("accounts:login")

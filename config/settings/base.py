@@ -398,6 +398,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "channels.tasks.remind_overdue_reviews",
         "schedule": crontab(hour=7, minute=20),
     },
+    "channels-followup-reminders": {
+        "task": "channels.tasks.remind_due_followups",
+        "schedule": crontab(hour=7, minute=25),
+    },
     # Credential escrow (issue 5): rotation due/overdue and yearly-check reminders (5.19),
     # once per due date; superseded versions past ESCROW_KEEP_OLD_DAYS lose their ciphertext.
     "escrow-reminders": {

@@ -166,6 +166,8 @@ SCHEMA_MIGRATIONS = {
     "audit.0002_append_only",
     "breaches.0003_caseentry_append_only",
     "escrow.0002_retrieval_append_only",
+    # Fills a new column of existing local variants: nothing to do on an empty database.
+    "policies.0003_policy_variant_base_version",
 }
 
 

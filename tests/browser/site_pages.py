@@ -216,6 +216,10 @@ CANDIDATES: dict[str, Callable[[], list[tuple[int | None, dict]]]] = {
     "channels:fake_report_detail": _model("channels.FakeAccountReport"),
     "channels:fake_report_resolve": _model("channels.FakeAccountReport"),
     "channels:platform_edit": _model("channels.Platform"),
+    "channels:followup_resolve": _model("channels.ReviewFollowUp"),
+    "channels:concerns_contact_edit": lambda: [
+        (s.pk, {"school_pk": s.pk}) for s in School.objects.order_by("pk")
+    ],
     "escrow:account": _accounts(["active", "approved", "suspended"], each=2),
     "escrow:deposit": _accounts(["active", "approved", "suspended"], each=2),
     "escrow:retrieve": _accounts(["active", "suspended"], each=2),

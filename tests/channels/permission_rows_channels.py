@@ -74,6 +74,7 @@ REVIEW_OK = {
     "privacy_strictest": "on",
     "no_private_messaging": "on",
     "owner_deputy_right": "on",
+    "no_follow_back": "on",
 }
 
 

@@ -120,6 +120,7 @@ def test_overdue_review_is_reminded_once_per_due_date(world):
                 "privacy_strictest": True,
                 "no_private_messaging": True,
                 "owner_deputy_right": True,
+                "no_follow_back": True,
             },
         )
     account.refresh_from_db()

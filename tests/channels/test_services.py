@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -390,6 +390,7 @@ ALL_GOOD = {
     "privacy_strictest": True,
     "no_private_messaging": True,
     "owner_deputy_right": True,
+    "no_follow_back": True,
 }
 
 
@@ -416,8 +417,11 @@ def test_failed_check_needs_a_note(world):
         account=account,
         checks={**ALL_GOOD, "privacy_strictest": False},
         notes="Comments open to all; owner to restrict by Friday.",
+        followup_owner=world.teacher_a,
+        followup_due=date.today() + timedelta(days=7),
     )
     assert not review.passed
+    assert review.followup.owner == world.teacher_a
 
 
 def test_leader_who_owns_the_account_cannot_review_it(world):

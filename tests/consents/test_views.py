@@ -1,6 +1,7 @@
 """Consent pages as office staff and teachers use them."""
 
 import datetime
+import re
 from pathlib import Path
 
 import pytest
@@ -328,3 +329,35 @@ def test_the_date_a_carer_decided_is_typed_as_people_write_it(world, client_for,
     }
     assert client_for("office_a").post(url, data).status_code == 302
     assert student.decisions.get().given_on == datetime.date(2026, 10, 1)
+
+
+def test_failed_post_record_keeps_the_check_and_says_what_to_do(world, client_for, clock):
+    """Issue 15: no "published_on: This field is required." and no empty check form."""
+    account = make_account(world.school_a, requested_by=world.teacher_a, status="active")
+    yes, (carer,) = student_with_carers(world.school_a, form="9Q")
+    give(world, yes, carer, naming=Naming.INITIALS)
+    response = client_for("teacher_a").post(
+        reverse("consents:publication_create"),
+        {
+            "account": account.pk,
+            "medium": "photo",
+            "students": [yes.pk],
+            "post_url": "https://instagram.com/p/10",
+            "published_on": "",
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Enter the date it was published, for example 3/12/2026" in body
+    assert "published_on:" not in body and "This field is required" not in body
+    assert 'id="check-allowed"' in body and "https://instagram.com/p/10" in body
+    assert not Publication.objects.exists()
+
+
+def test_decision_history_lists_what_was_allowed_without_a_stray_comma(world, client_for, clock):
+    student, (carer,) = student_with_carers(world.school_a)
+    give(world, student, carer, naming=Naming.INITIALS)
+    page = client_for("office_a").get(reverse("consents:student_detail", args=[student.pk]))
+    body = page.content.decode()
+    assert "(photo)" in body
+    assert not re.search(r",\s*</td>", body)

@@ -20,8 +20,10 @@ from audit.services import record
 from breaches.models import BreachCase
 from breaches.selectors import case_visible_to, declarations_visible_to
 from breaches.services import declaration_acknowledge, declaration_create
+from channels.followups import followups_for
 from channels.models import OfficialAccount
 from channels.selectors import queue_counts
+from channels.services import account_review, account_suspend
 from consents.models import Takedown
 from consents.publishing import takedown_done
 from consents.selectors import current_school_year, students_visible_to, takedowns_visible_to
@@ -93,6 +95,11 @@ def expected_cards(user) -> dict[str, int]:
         "official accounts awaiting approval": queue["submitted"],
         "account reviews overdue": queue["reviews"],
         "accounts needing a new owner": queue["new_owner"],
+        "account review follow-ups open": (
+            followups_for(user)
+            .filter(school__in=school_ids_with_perm(user, Perm.APPROVE_CHANNEL))
+            .count()
+        ),
         "Breach reports to acknowledge": (
             case_visible_to(user).filter(status=BreachCase.Status.REPORTED).count()
         ),
@@ -189,6 +196,21 @@ def add_edge_cases(world, time_machine) -> None:
         naming="first_name",
         allowed=dict.fromkeys(ALL_ITEMS, True),
     )
+    # Review follow-ups (issue 15): one open at school A, one whose account was suspended.
+    for suspend in (False, True):
+        reviewed = make_account(
+            world.school_a, requested_by=world.teacher_a, deputies=[world.staff_a], status=S.ACTIVE
+        )
+        account_review(
+            actor=world.leader_a,
+            account=reviewed,
+            checks={"still_needed": False},
+            notes="No longer used: close it or give it a purpose.",
+            followup_owner=world.teacher_a,
+            followup_due=today + timedelta(days=5),
+        )
+        if suspend:
+            account_suspend(actor=world.head_a, account=reviewed, reason="Out of use.")
     # A takedown already done; a closed account still flagged as needing a new owner.
     takedown_done(actor=world.teacher_a, takedown=Takedown.objects.filter(school=world.school_a)[0])
     make_account(
