@@ -22,13 +22,21 @@ from .forms import (
     CarerForm,
     CheckForm,
     DecisionForm,
+    ImportConfirmForm,
     ImportUploadForm,
     MappingForm,
     PublicationForm,
     item_field_name,
 )
-from .imports import ImportRefused, import_confirm, import_preview, import_progress
-from .mis_csv import parse
+from .imports import (
+    ImportRefused,
+    column_mapping_save,
+    import_confirm,
+    import_preview,
+    import_progress,
+)
+from .mis_columns import Columns, resolve
+from .mis_files import FileUnreadable, open_table
 from .models import ImportBatch, Medium, Naming, Purpose
 from .publishing import publication_check, publication_record, takedown_done
 from .services import ConsentError, carer_add, consent_record
@@ -148,6 +156,14 @@ def carer_create(request, pk: int):
     return render(request, "consents/carer_form.html", {"student": student, "form": form})
 
 
+def column_plan(data: bytes, mapping: dict[str, str]) -> Columns | None:
+    """How the columns of an uploaded file were read (None: the file cannot be opened)."""
+    try:
+        return resolve(open_table(data).headers, mapping)
+    except FileUnreadable:
+        return None
+
+
 @login_required
 def import_start(request):
     require(
@@ -176,24 +192,28 @@ def import_start(request):
 def import_detail(request, pk: int):
     batch = get_visible_or_404(request.user, selectors.imports_visible_to(request.user), pk=pk)
     mapping_form = None
-    if batch.status == ImportBatch.Status.REJECTED and any(line == 0 for line, _ in batch.errors):
-        headers = parse(bytes(batch.content)).headers
-        mapping_form = MappingForm(
-            request.POST or None, headers=headers, initial_mapping=batch.mapping
-        )
-        if request.method == "POST" and mapping_form.is_valid():
-            again = import_preview(
-                actor=request.user,
-                school=batch.school,
-                file_name=batch.file_name,
-                data=bytes(batch.content),
-                mapping=mapping_form.mapping(),
+    if batch.status == ImportBatch.Status.REJECTED and batch.content:
+        columns = column_plan(bytes(batch.content), batch.mapping)
+        if columns is not None and (columns.problems or request.method == "POST"):
+            mapping_form = MappingForm(
+                request.POST or None, keys=columns.keys, targets=columns.targets
             )
-            return redirect("consents:import_detail", pk=again.pk)
+            if request.method == "POST" and mapping_form.is_valid():
+                again = column_mapping_save(
+                    actor=request.user, batch=batch, decisions=mapping_form.decisions()
+                )
+                return redirect("consents:import_detail", pk=again.pk)
+    leavers = selectors.students_by_ids(request.user, batch.leavers)
     return render(
         request,
         "consents/import_detail.html",
-        {"batch": batch, "mapping_form": mapping_form, "progress": import_progress(batch)},
+        {
+            "batch": batch,
+            "mapping_form": mapping_form,
+            "progress": import_progress(batch),
+            "leavers": leavers,
+            "confirm_form": ImportConfirmForm(),
+        },
     )
 
 
@@ -201,8 +221,12 @@ def import_detail(request, pk: int):
 @require_POST
 def import_confirm_view(request, pk: int):
     batch = get_visible_or_404(request.user, selectors.imports_visible_to(request.user), pk=pk)
+    form = ImportConfirmForm(request.POST)
+    form.is_valid()  # a single optional tick box: always valid
     try:
-        batch = import_confirm(actor=request.user, batch=batch)
+        batch = import_confirm(
+            actor=request.user, batch=batch, mark_left=form.cleaned_data.get("mark_left", False)
+        )
     except ImportRefused as exc:
         messages.error(request, str(exc))
     else:

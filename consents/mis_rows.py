@@ -1,0 +1,508 @@
+"""Checking every row of a MIS export (issue 17): values as the MIS write them, every bad row
+reported with every reason, nothing written (that is `imports`).
+
+`read` opens the file (`mis_files`), finds the columns (`mis_columns`) and checks each row.
+The good rows come back as plain tuples ready to stream into the database (STUDENT_COLUMNS,
+CARER_COLUMNS); `errors` stop the import; `warnings` are shown in the preview and do not:
+names that look like spreadsheet formulas, dates read from spreadsheet serial numbers, several
+emails in one cell, one email shared by several people, students with no contact.
+
+Files with one row per student and contact (the student's columns repeated, as MIS reports
+with contacts give them) and files with numbered contacts ("Contact 1 ...", "Parent/Carer 2
+...") read the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+
+from .mis_columns import CONTACT_PARTS, REQUIRED_FIELDS, STUDENT_FIELDS, Columns, resolve
+from .mis_files import FileUnreadable, open_table
+
+# Columns of Student an import sets from the file (besides the school and the MIS id).
+STUDENT_DB_FIELDS = (
+    "given_name",
+    "family_name",
+    "preferred_name",
+    "year_group",
+    "form",
+    "on_roll_from",
+    "left_on",
+    "date_of_birth",
+)
+STUDENT_COLUMNS = ("line", "mis_id", *STUDENT_DB_FIELDS)
+# One per named contact of a good row: `position` orders a student's contacts (the n of
+# "Contact n", else the priority, else the order in the file); priority and parental
+# responsibility are None when the file does not say.
+CARER_COLUMNS = (
+    "line",
+    "mis_id",
+    "position",
+    "name",
+    "relationship",
+    "email",
+    "priority",
+    "responsibility",
+)
+# The longest value each column of consents.models holds (a test checks they agree): a longer
+# value is a bad row in the preview, not a failed import.
+MAX_LENGTHS = {
+    "mis_id": 32,
+    "given_name": 100,
+    "family_name": 100,
+    "preferred_name": 100,
+    "form": 20,
+}
+CARER_MAX_LENGTHS = {"name": 200, "relationship": 50, "email": 254}
+
+# --- values -----------------------------------------------------------------------------------
+
+YEAR_GROUPS = ("N1", "N2", "R", *[str(n) for n in range(1, 14)])
+# Age at the start of the school year, to match a year group with the ages a school teaches.
+START_AGE = {"N1": 2, "N2": 3, "R": 4, **{str(n): n + 4 for n in range(1, 14)}}
+_YEAR_NUMBER = re.compile(r"^(?:year|yr|y|nc year|ncy)?\s*(\d{1,2})$")
+_YEAR_WORDS = {
+    **dict.fromkeys(("r", "rec", "reception", "year r", "yr r", "yearr", "yr", "f2", "fs2"), "R"),
+    **dict.fromkeys(("n1", "nursery 1", "nur 1", "nur1", "year n1", "nursery1"), "N1"),
+    **dict.fromkeys(("n2", "nursery 2", "nur 2", "nur2", "year n2", "nursery2", "fs1", "f1"), "N2"),
+    **dict.fromkeys(("l6", "lower sixth", "year l6", "lower 6th"), "12"),
+    **dict.fromkeys(("u6", "upper sixth", "year u6", "upper 6th"), "13"),
+}
+
+
+def normalise_year(value: str) -> str | None:
+    """N1, N2, R or 1–13 from the forms MIS write ("Year  7" with SIMS's two spaces, "Y7",
+    "7", "Rec", "Nursery 2", "L6"); None for anything else ("Year 14", "X", "Nursery")."""
+    v = " ".join(value.lower().split())
+    if v in _YEAR_WORDS:
+        return _YEAR_WORDS[v]
+    m = _YEAR_NUMBER.match(v)
+    if m and 1 <= int(m.group(1)) <= 13:
+        return str(int(m.group(1)))
+    return None
+
+
+def years_taught(age_from: int, age_to: int) -> tuple[str, ...]:
+    """Year groups of a school teaching pupils aged age_from to age_to (a primary of 4–11
+    teaches R–6; a secondary of 11–18, 7–13)."""
+    last = max(age_from, age_to - 1)
+    return tuple(y for y in YEAR_GROUPS if age_from <= START_AGE[y] <= last)
+
+
+def year_range_label(years: tuple[str, ...]) -> str:
+    return f"{years[0]}–{years[-1]}" if years else "none"
+
+
+DATE_FORMATS = (
+    "%d/%m/%Y",
+    "%Y-%m-%d",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%d/%m/%y",
+    "%Y-%m-%d %H:%M:%S",  # Wonde, without the microseconds
+    "%Y-%m-%dT%H:%M:%S",  # SIMS CommandReporter and Excel date-times
+    "%d/%m/%Y %H:%M",
+    "%a, %d %b %Y",  # Arbor "Wed, 09 Sep 2026" (the time cut off below)
+    "%d %b %Y",
+    "%d %B %Y",
+)
+_SERIAL = re.compile(r"^\d{4,5}(?:\.0+)?$")
+_EXCEL_EPOCH = date(1899, 12, 30)  # serial 60 is Excel's 29/02/1900, which never existed
+
+
+def parse_date(value: str) -> tuple[date, bool]:
+    """(date, read from a spreadsheet serial number). ValueError when it is not a real date:
+    31/02/2026 is not a date. Serial numbers (Excel's days since 1900) are read from 1/1/1901
+    (367) on, so that no year or short number is mistaken for one."""
+    text = value.strip()
+    if _SERIAL.match(text):
+        serial = int(float(text))
+        if 367 <= serial <= 80_000:
+            return _EXCEL_EPOCH + timedelta(days=serial), True
+        raise ValueError(value)
+    text = re.sub(r"\.\d+$", "", text)  # Wonde's microseconds
+    text = re.sub(r"^(\w{3}, \d{1,2} \w{3} \d{4}),.*$", r"\1", text)  # Arbor's ", 11:20"
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date(), False
+        except ValueError:
+            continue
+    raise ValueError(value)
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def looks_like_formula(value: str) -> bool:
+    """A cell a spreadsheet would run as a formula (OWASP CSV injection)."""
+    return value.startswith(FORMULA_START)
+
+
+_TRUE = {"t", "true", "y", "yes", "1", "✓", "✔", "x", "tick", "ticked"}
+_FALSE = {"f", "false", "n", "no", "0"}
+
+
+def parse_flag(value: str) -> bool | None:
+    """Parental responsibility as MIS write it (T/F, true/false, Yes/No, Y/N, 1/0, a tick);
+    None when blank. ValueError for anything else."""
+    v = value.strip().lower()
+    if not v:
+        return None
+    if v in _TRUE:
+        return True
+    if v in _FALSE:
+        return False
+    raise ValueError(value)
+
+
+_EMAIL_SPLIT = re.compile(r"[;,\s]+")
+_validate_email = EmailValidator()
+
+
+def _email_ok(address: str) -> bool:
+    try:
+        _validate_email(address)
+    except ValidationError:
+        return False
+    return True
+
+
+def split_emails(cell: str) -> list[str]:
+    """The addresses in one cell: MIS users put several, separated by ; , or spaces."""
+    return [e for e in _EMAIL_SPLIT.split(cell.strip()) if e]
+
+
+class _Memo(dict):
+    """value -> fn(value), computed once: a file has few distinct dates and year groups."""
+
+    def __init__(self, fn: Callable[[str], Any]):
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, key: str) -> Any:
+        value = self[key] = self.fn(key)
+        return value
+
+
+def _date_or_error(value: str) -> tuple[str | None, bool] | None:
+    """(ISO text or None when empty, from a serial number); None when not a date."""
+    if not value:
+        return None, False
+    try:
+        day, serial = parse_date(value)
+    except ValueError:
+        return None
+    return day.isoformat(), serial
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+@dataclass
+class RowError:
+    line: int  # line of the file as a spreadsheet shows it (header is line 1); 0: whole file
+    reason: str
+
+
+@dataclass
+class Reading:
+    """Every row checked: the good ones as tuples (STUDENT_COLUMNS, CARER_COLUMNS), the bad
+    ones as errors. Nothing is good unless `errors` is empty."""
+
+    headers: list[str]
+    columns: Columns | None
+    kind: str
+    encoding: str
+    errors: list[RowError]
+    warnings: list[RowError] = field(default_factory=list)
+    students: list[tuple] = field(default_factory=list)
+    carers: list[tuple] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def mapping(self) -> dict[str, str]:
+        return self.columns.decisions() if self.columns else {}
+
+
+def read(
+    data: bytes,
+    mapping: dict[str, str] | None = None,
+    *,
+    years: tuple[str, ...] | None = None,
+    today: date | None = None,
+) -> Reading:
+    """Check every row and report every bad one with its line and reasons.
+
+    `mapping`: the school's remembered answers (column name -> target, `mis_columns`).
+    `years`: the year groups the school teaches (`years_taught`); None accepts all.
+    """
+    try:
+        table = open_table(data)
+    except FileUnreadable as exc:
+        return Reading([], None, "", "", [RowError(0, str(exc))])
+    cols = resolve(table.headers, mapping)
+    reading = Reading(table.headers, cols, table.kind, table.encoding, [])
+    if cols.problems:
+        reading.errors = [RowError(0, p) for p in cols.problems]
+        return reading
+    if "date_of_birth" not in cols.student:
+        reading.warnings.append(
+            RowError(
+                0,
+                "The file has no date of birth: parents and carers confirm it before they "
+                "answer the consent round, so export it from the MIS if you can.",
+            )
+        )
+    _Rows(reading, cols, len(table.headers), years, today or date.today()).run(table.rows)
+    return reading
+
+
+class _Rows:
+    """The row checks of one file; state shared across rows (ids seen, emails seen)."""
+
+    def __init__(self, reading: Reading, cols: Columns, width: int, years, today: date):
+        self.reading, self.cols, self.width = reading, cols, width
+        self.years = years
+        self.today = today
+        self.year_of = _Memo(normalise_year)
+        self.date_of = _Memo(_date_or_error)
+        self.email_ok = _Memo(_email_ok)
+        self.first_line: dict[str, int] = {}  # MIS id -> first line
+        self.student_of: dict[str, tuple] = {}  # MIS id -> its student tuple
+        self.order: dict[str, int] = {}  # MIS id -> contacts so far (row-contact files)
+        self.names_by_email: dict[str, dict[str, int]] = {}  # email -> name -> first line
+        self.with_contact: set[str] = set()
+
+    def cell(self, raw: list[str], index: int | None) -> str:
+        return raw[index].strip() if index is not None and index < len(raw) else ""
+
+    def value(self, raw: list[str], fld: str) -> str:
+        return self.cell(raw, self.cols.student.get(fld))
+
+    def run(self, rows) -> None:
+        reading = self.reading
+        for line, raw in rows:
+            if not "".join(raw).strip():
+                continue  # a blank line, or a row of empty cells
+            problems: list[str] = []
+            warnings: list[str] = []
+            student = self.student(line, raw, problems, warnings)
+            contacts = self.contacts(line, raw, student[1] if student else "", problems, warnings)
+            if problems:
+                reading.errors.append(RowError(line, "; ".join(problems)))
+                continue
+            for w in warnings:
+                reading.warnings.append(RowError(line, w))
+            mis_id = student[1]
+            if mis_id not in self.student_of:
+                self.student_of[mis_id] = student
+                reading.students.append(student)
+            reading.carers.extend(contacts)
+            if contacts:
+                self.with_contact.add(mis_id)
+            for contact in contacts:
+                email = contact[5].lower()
+                if email:
+                    self.names_by_email.setdefault(email, {}).setdefault(contact[3], line)
+        self.finish()
+
+    def student(self, line: int, raw: list[str], problems: list[str], warnings: list[str]):
+        if len(raw) != self.width:
+            problems.append(f"has {len(raw)} fields, the header has {self.width}")
+        if "\x00" in "".join(raw):
+            problems.append("contains a NUL character")
+        values = {fld: self.value(raw, fld) for fld in STUDENT_FIELDS}
+        for fld in REQUIRED_FIELDS:
+            if not values[fld]:
+                problems.append(f"missing {STUDENT_FIELDS[fld]}")
+        year = self.year_of[values["year_group"]] if values["year_group"] else None
+        if values["year_group"] and year is None:
+            problems.append(
+                f"unknown year group {values['year_group']!r} (use N1, N2, R or 1 to 13)"
+            )
+        elif year and self.years is not None and year not in self.years:
+            problems.append(
+                f"year group {values['year_group']!r} is not taught at this school "
+                f"({year_range_label(self.years)})"
+            )
+        dates: dict[str, str | None] = {}
+        for fld in ("on_roll_from", "left_on", "date_of_birth"):
+            got = self.date_of[values[fld]]
+            if got is None:
+                problems.append(
+                    f"bad date {values[fld]!r} for {STUDENT_FIELDS[fld]} (use DD/MM/YYYY)"
+                )
+                dates[fld] = None
+                continue
+            dates[fld], serial = got
+            if serial:
+                shown = date.fromisoformat(got[0]).strftime("%d/%m/%Y")
+                warnings.append(
+                    f"{STUDENT_FIELDS[fld]} {values[fld]!r} read as a spreadsheet date "
+                    f"number: {shown}; check it"
+                )
+        born = dates.get("date_of_birth")
+        if born:
+            age = (self.today - date.fromisoformat(born)).days // 365
+            if born > self.today.isoformat():
+                problems.append(f"date of birth {values['date_of_birth']!r} is in the future")
+            elif not 1 <= age <= 25:
+                problems.append(
+                    f"date of birth {values['date_of_birth']!r} gives an age of {age}: "
+                    "check the column"
+                )
+        for fld, limit in MAX_LENGTHS.items():
+            if len(values[fld]) > limit:
+                problems.append(f"{STUDENT_FIELDS[fld]} longer than {limit} characters")
+        for fld in ("given_name", "family_name", "preferred_name"):
+            if looks_like_formula(values[fld]):
+                warnings.append(
+                    f"{STUDENT_FIELDS[fld]} {values[fld]!r} looks like a spreadsheet formula: "
+                    "kept as written, made safe in every export"
+                )
+        mis_id = values["mis_id"]
+        student = (
+            line,
+            mis_id,
+            values["given_name"],
+            values["family_name"],
+            values["preferred_name"],
+            year or "",
+            values["form"],
+            dates.get("on_roll_from"),
+            dates.get("left_on"),
+            born,
+        )
+        first = self.first_line.get(mis_id)
+        if mis_id and first is None:
+            self.first_line[mis_id] = line
+        elif mis_id and not self.cols.one_row_per_contact:
+            problems.append(f"duplicate MIS id {mis_id!r} (first on line {first})")
+        elif mis_id and mis_id in self.student_of and not problems:
+            earlier = self.student_of[mis_id]
+            differ = [
+                STUDENT_FIELDS.get(f, f)
+                for f, a, b in zip(STUDENT_COLUMNS[2:], student[2:], earlier[2:], strict=True)
+                if a != b
+            ]
+            if differ:
+                problems.append(
+                    f"the student's details differ from line {first} ({', '.join(differ)})"
+                )
+        return student
+
+    def contacts(
+        self, line: int, raw: list[str], mis_id: str, problems: list[str], warnings: list[str]
+    ) -> list[tuple]:
+        found = []
+        for slot, parts in sorted(self.cols.contacts.items()):
+            one = {p: self.cell(raw, idx[0]) for p, idx in parts.items() if p != "email"}
+            cells = [self.cell(raw, i) for i in parts.get("email", [])]
+            emails = [e for c in cells for e in split_emails(c)]
+            name = one.get("name") or " ".join(
+                x for x in (one.get("forename", ""), one.get("surname", "")) if x
+            )
+            who = f"contact {slot}" if slot else "the contact"
+            if not name:
+                if emails or one.get("relationship"):
+                    problems.append(f"{who} has no name")
+                continue
+            for address in emails:
+                if len(address) > CARER_MAX_LENGTHS["email"]:
+                    problems.append(f"{who} email longer than 254 characters")
+                elif not self.email_ok[address]:
+                    problems.append(f"bad email {address!r} for {who}")
+            distinct = list(dict.fromkeys(e.lower() for e in emails))
+            if len(distinct) > 1:
+                warnings.append(
+                    f"{who} has {len(distinct)} email addresses ({', '.join(distinct)}): "
+                    f"the first, {emails[0]}, is used"
+                )
+            priority = None
+            if one.get("priority"):
+                try:
+                    priority = int(float(one["priority"]))
+                    if not 1 <= priority <= 99:
+                        raise ValueError
+                except ValueError:
+                    problems.append(f"priority {one['priority']!r} for {who} is not 1 to 99")
+            try:
+                responsibility = parse_flag(one.get("responsibility", ""))
+            except ValueError:
+                problems.append(
+                    f"parental responsibility {one['responsibility']!r} for {who}: use Yes or No"
+                )
+                responsibility = None
+            relationship = one.get("relationship", "")
+            for what, got in (("name", name), ("relationship", relationship)):
+                if len(got) > CARER_MAX_LENGTHS[what]:
+                    limit = CARER_MAX_LENGTHS[what]
+                    problems.append(f"{who} {what} longer than {limit} characters")
+            if looks_like_formula(name):
+                warnings.append(
+                    f"{who} name {name!r} looks like a spreadsheet formula: kept as written, "
+                    "made safe in every export"
+                )
+            if slot:
+                position = slot
+            else:
+                self.order[mis_id] = self.order.get(mis_id, 0) + 1
+                position = priority or self.order[mis_id]
+            found.append(
+                (
+                    line,
+                    mis_id,
+                    position,
+                    name,
+                    relationship,
+                    emails[0] if emails else "",
+                    priority,
+                    responsibility,
+                )
+            )
+        return found
+
+    def finish(self) -> None:
+        """File-wide warnings: one email for several people, students with no contact."""
+        reading = self.reading
+        for email, names in self.names_by_email.items():
+            if len(names) > 1:
+                line = min(names.values())
+                reading.warnings.append(
+                    RowError(
+                        line,
+                        f"{email} is the email of {len(names)} people ({', '.join(names)}): "
+                        "a shared family email; each gets the same messages",
+                    )
+                )
+        if self.cols.contacts and not reading.errors:
+            without = [s[1] for s in reading.students if s[1] not in self.with_contact]
+            if without:
+                reading.warnings.append(
+                    RowError(
+                        0,
+                        f"{len(without)} students have no parent or carer in the file "
+                        f"(first: MIS id {without[0]}).",
+                    )
+                )
+        reading.warnings.sort(key=lambda w: w.line)
+
+
+__all__ = [
+    "CARER_COLUMNS",
+    "CONTACT_PARTS",
+    "STUDENT_COLUMNS",
+    "Reading",
+    "RowError",
+    "read",
+]
