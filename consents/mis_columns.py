@@ -156,6 +156,8 @@ _NUMBERED_AFTER = re.compile(rf"^(.+?){_WHO}(\d{{1,2}})$")  # Email (Contact 1)
 _ROW_PREFIX = re.compile(rf"^{_WHO}(.+)$")  # Contact Email, Parent Forename
 # Columns that only a contact has: their presence means a file of student-contact rows.
 _CONTACT_ONLY = {"relationship", "priority", "responsibility"}
+# Student columns a contact has too: after a contact column, they are the contact's.
+_NAMES = ("given_name", "family_name", "mis_id")
 
 
 def part_label(target: str) -> str:
@@ -245,9 +247,9 @@ def detect(headers: list[str], saved: dict[str, str] | None = None) -> list[str 
             row = _row_contact(compact)
             if row:
                 target = row
-            elif student and student not in taken and not contact_seen:
+            elif student and student not in taken and not (contact_seen and student in _NAMES):
                 target = student
-            elif student and contact_seen and row_contacts:
+            elif student in _NAMES and contact_seen and row_contacts:
                 part = {"given_name": "forename", "family_name": "surname"}.get(student)
                 target = f"contact:{part}" if part else NOT_KEPT
             elif student == "mis_id":

@@ -113,18 +113,18 @@ DATE_FORMATS = (
     "%d %b %Y",
     "%d %B %Y",
 )
-_SERIAL = re.compile(r"^\d{4,5}(?:\.0+)?$")
+_SERIAL = re.compile(r"^\d{5}(?:\.0+)?$")
 _EXCEL_EPOCH = date(1899, 12, 30)  # serial 60 is Excel's 29/02/1900, which never existed
 
 
 def parse_date(value: str) -> tuple[date, bool]:
     """(date, read from a spreadsheet serial number). ValueError when it is not a real date:
-    31/02/2026 is not a date. Serial numbers (Excel's days since 1900) are read from 1/1/1901
-    (367) on, so that no year or short number is mistaken for one."""
+    31/02/2026 is not a date. Serial numbers (Excel's days since 1900) are read when they have
+    five digits (from 16/05/1927 on), so that no year or short number is mistaken for one."""
     text = value.strip()
     if _SERIAL.match(text):
         serial = int(float(text))
-        if 367 <= serial <= 80_000:
+        if serial <= 80_000:
             return _EXCEL_EPOCH + timedelta(days=serial), True
         raise ValueError(value)
     text = re.sub(r"\.\d+$", "", text)  # Wonde's microseconds

@@ -78,13 +78,13 @@ def parse(data):
     for c in reading.carers:
         carers.setdefault(c[1], []).append((c[3], c[5], c[4]))
     return {
-        s[1]: dict(
-            given_name=s[2],
-            family_name=s[3],
-            preferred_name=s[4],
-            form=s[6],
-            carers=carers.get(s[1], []),
-        )
+        s[1]: {
+            "given_name": s[2],
+            "family_name": s[3],
+            "preferred_name": s[4],
+            "form": s[6],
+            "carers": carers.get(s[1], []),
+        }
         for s in reading.students
     }
 
