@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_visible_or_404, require
@@ -17,6 +18,7 @@ from accounts.roles import Perm
 from accounts.selectors import school_ids_with_perm, user_has_school_perm
 
 from . import selectors
+from .exports import students_export_csv
 from .filters import TakedownFilter
 from .forms import (
     CarerForm,
@@ -358,19 +360,63 @@ def class_list(request):
         else []
     )
     current = selectors.current_by_student(students)
-    rows = [
-        (
-            s,
-            current.get(s.pk, {}).get((purpose, Medium.PHOTO)),
-            current.get(s.pk, {}).get((purpose, Medium.VIDEO)),
+    rows = []
+    for s in students:
+        photo = current.get(s.pk, {}).get((purpose, Medium.PHOTO))
+        video = current.get(s.pk, {}).get((purpose, Medium.VIDEO))
+        # How the child may be named in what is made for this purpose (4.5f): the naming of
+        # the decision in force, only where a medium is allowed.
+        allowed = [c for c in (photo, video) if c and c.allowed]
+        naming = allowed[0].naming if allowed else None
+        rows.append(
+            (s, photo, video, naming and Naming(naming).label, naming and s.shown_as(naming))
         )
-        for s in students
-    ]
+    year = selectors.current_school_year()
     return render(
         request,
         "consents/class_list.html",
-        {"rows": rows, "filters": filters, "purpose": purpose, "purposes": Purpose.choices},
+        {
+            "rows": rows,
+            "filters": filters,
+            "purpose": purpose,
+            "purpose_label": Purpose(purpose).label,
+            "purposes": Purpose.choices,
+            "schools": sorted({s.school.name for s in students}),
+            "forms": sorted({s.form for s in students if s.form}),
+            "school_year": f"{year}/{(year + 1) % 100:02d}",
+            "printed": timezone.localtime(),
+        },
     )
+
+
+@login_required
+def account_publications(request, pk: int):
+    """The posts recorded for one official account, with each one's takedown state (4.5e)."""
+    from channels.selectors import account_visible_to
+
+    account = get_visible_or_404(
+        request.user, account_visible_to(request.user).select_related("platform", "school"), pk=pk
+    )
+    page = Paginator(selectors.publications_of(account), LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "consents/account_publications.html", {"account": account, "page": page})
+
+
+@login_required
+def student_export(request):
+    """Office staff: students on roll with their decisions in force, as CSV. Every cell goes
+    through csv_safe, so a name written as a formula stays text in a spreadsheet."""
+    require(
+        bool(school_ids_with_perm(request.user, Perm.MANAGE_CONSENT)),
+        "Only consent administrators export the students' decisions.",
+    )
+    response = HttpResponse(
+        students_export_csv(actor=request.user), content_type="text/csv; charset=utf-8"
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="consent-decisions-{stamp}.csv"'
+    return response
 
 
 @login_required
