@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -181,7 +182,29 @@ def _email_ok(address: str) -> bool:
 
 def split_emails(cell: str) -> list[str]:
     """The addresses in one cell: MIS users put several, separated by ; , or spaces."""
+    if not cell:
+        return []
+    if "," not in cell and ";" not in cell and " " not in cell:
+        return [cell]
     return [e for e in _EMAIL_SPLIT.split(cell.strip()) if e]
+
+
+def _priority(value: str) -> int | None | bool:
+    """A contact's priority: None when blank, False when not a whole number 1 to 99."""
+    if not value:
+        return None
+    try:
+        number = int(float(value))
+    except ValueError:
+        return False
+    return number if 1 <= number <= 99 else False
+
+
+def _flag(value: str) -> bool | None | str:
+    try:
+        return parse_flag(value)
+    except ValueError:
+        return "bad"
 
 
 class _Memo(dict):
@@ -305,12 +328,29 @@ class _Rows:
             )
             for slot, parts in sorted(cols.contacts.items())
         ]
+        self.fast_pick = itemgetter(*[i for _, i in self.pick])
+        # Per contact: name, forename, surname, relationship, priority, responsibility and
+        # the one email column (None: several email columns, the checked path reads them).
+        self.fast_slots = [
+            (
+                slot,
+                (
+                    *(single.get(p, width) for p in ("name", "forename", "surname")),
+                    *(single.get(p, width) for p in ("relationship", "priority")),
+                    single.get("responsibility", width),
+                    emails[0] if len(emails) == 1 else (width if not emails else None),
+                ),
+            )
+            for slot, single, emails in self.slots
+        ]
+        self.priority_of = _Memo(_priority)
+        self.flag_of = _Memo(_flag)
 
     def run(self, rows) -> None:
         reading = self.reading
         width = self.width
         for line, raw in rows:
-            if not "".join(raw).strip():
+            if not (raw and raw[0].strip()) and not "".join(raw).strip():
                 continue  # a blank line, or a row of empty cells
             if len(raw) != width:
                 self.bad_width = len(raw)
@@ -341,6 +381,56 @@ class _Rows:
         self.finish()
 
     def student(self, line: int, raw: list[str], problems: list[str], warnings: list[str]):
+        """The student tuple of a row. Most rows are good: they pass one chain of cheap checks
+        (values worked out once per distinct date or year group); any other row takes
+        `_student_checked`, which gives every reason and every note."""
+        if self.bad_width is None and not self.has_nul:
+            mis_id, family, given, preferred, born_raw, year_raw, form, roll_raw, left_raw = map(
+                str.strip, self.fast_pick(raw)
+            )
+            year = self.year_of[year_raw]
+            roll, left, born = (
+                self.date_of[roll_raw],
+                self.date_of[left_raw],
+                self.date_of[born_raw],
+            )
+            if (
+                mis_id
+                and family
+                and given
+                and year
+                and (self.years is None or year in self.years)
+                and mis_id not in self.first_line
+                and roll is not None
+                and left is not None
+                and born is not None
+                and not (roll[1] or left[1] or born[1])
+                and (born[0] is None or 1 <= self.age_of[born[0]] <= 25)
+                and len(mis_id) <= 32
+                and len(given) <= 100
+                and len(family) <= 100
+                and len(preferred) <= 100
+                and len(form) <= 20
+                and not given.startswith(FORMULA_START)
+                and not family.startswith(FORMULA_START)
+                and not preferred.startswith(FORMULA_START)
+            ):
+                self.first_line[mis_id] = line
+                return (
+                    line,
+                    mis_id,
+                    given,
+                    family,
+                    preferred,
+                    year,
+                    form,
+                    roll[0],
+                    left[0],
+                    born[0],
+                )
+        return self._student_checked(line, raw, problems, warnings)
+
+    def _student_checked(self, line: int, raw: list[str], problems: list[str], warnings: list[str]):
         if self.bad_width is not None:
             problems.append(f"has {self.bad_width} fields, the header has {self.width}")
         if self.has_nul and "\x00" in "".join(raw):
@@ -426,6 +516,50 @@ class _Rows:
         return student
 
     def contacts(
+        self, line: int, raw: list[str], mis_id: str, problems: list[str], warnings: list[str]
+    ) -> list[tuple]:
+        """The contacts of a row. A plain contact (one email, priority and responsibility as
+        expected, no formula) takes the quick path; any other, `_contacts_checked`."""
+        found = []
+        width = self.width
+        for slot, (name_i, fore_i, sur_i, rel_i, pri_i, resp_i, email_i) in self.fast_slots:
+            if email_i is None:
+                return self._contacts_checked(line, raw, mis_id, problems, warnings)
+            name = raw[name_i].strip()
+            if not name and (fore_i != width or sur_i != width):
+                fore, sur = raw[fore_i].strip(), raw[sur_i].strip()
+                name = f"{fore} {sur}" if fore and sur else fore or sur
+            email = raw[email_i].strip()
+            relationship = raw[rel_i].strip()
+            if not name:
+                if email or relationship:
+                    return self._contacts_checked(line, raw, mis_id, problems, warnings)
+                continue
+            priority = self.priority_of[raw[pri_i].strip()]
+            responsibility = self.flag_of[raw[resp_i].strip()]
+            if (
+                priority is False
+                or responsibility == "bad"
+                or (email and (not self.email_ok[email] or len(email) > 254))
+                or "," in email
+                or ";" in email
+                or " " in email
+                or len(name) > 200
+                or len(relationship) > 50
+                or name.startswith(FORMULA_START)
+            ):
+                return self._contacts_checked(line, raw, mis_id, problems, warnings)
+            if slot:
+                position = slot
+            else:
+                self.order[mis_id] = self.order.get(mis_id, 0) + 1
+                position = priority or self.order[mis_id]
+            found.append(
+                (line, mis_id, position, name, relationship, email, priority, responsibility)
+            )
+        return found
+
+    def _contacts_checked(
         self, line: int, raw: list[str], mis_id: str, problems: list[str], warnings: list[str]
     ) -> list[tuple]:
         found = []
