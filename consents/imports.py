@@ -26,7 +26,8 @@ from audit.services import record
 
 from . import mis_staging as staging
 from .mis_columns import valid_targets
-from .mis_rows import Reading, read, years_taught
+from .mis_rows import Reading, read
+from .mis_values import years_taught
 from .models import ColumnMapping, ImportBatch
 
 # Share of the work done after each step, for the progress bar (the writes are a few big

@@ -84,7 +84,7 @@ def student_list_for(
         qs = qs.filter(school=school)
     if year:
         # As the MIS writes it, in any case ("year 7", "Y7", "r"): the stored form is N1-13.
-        from .mis_rows import normalise_year
+        from .mis_values import normalise_year
 
         qs = qs.filter(year_group=normalise_year(year) or year.strip().upper())
     if form:

@@ -8,7 +8,8 @@ import pytest
 
 from consents.imports import column_mapping_save, import_confirm, import_preview
 from consents.mis_columns import resolve
-from consents.mis_rows import normalise_year, parse_date, read, years_taught
+from consents.mis_rows import read
+from consents.mis_values import normalise_year, parse_date, years_taught
 from consents.models import ColumnMapping, ImportBatch, Student, StudentCarer
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "consents" / "examples"
