@@ -26,6 +26,8 @@ XLSX_MAGIC = b"PK\x03\x04"
 # A worksheet's declared size can be anything: refuse files that would not fit a school.
 MAX_XLSX_ROWS = 250_000
 MAX_XLSX_COLUMNS = 300
+# What the workbook's parts may add up to once unzipped (a "zip bomb" is refused unread).
+MAX_XLSX_UNZIPPED = 200_000_000
 
 
 class FileUnreadable(Exception):
@@ -99,6 +101,18 @@ def _cell_text(value: object) -> str:
 def _xlsx(data: bytes) -> Table:
     from openpyxl import load_workbook  # imported here: only .xlsx uploads need it
 
+    try:
+        unzipped = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except (zipfile.BadZipFile, OSError):
+        raise FileUnreadable(
+            "The file looks like an Excel workbook but cannot be opened. Save it again as .xlsx "
+            "or CSV."
+        ) from None
+    if unzipped > MAX_XLSX_UNZIPPED:
+        raise FileUnreadable(
+            f"The workbook unpacks to more than {MAX_XLSX_UNZIPPED // 1_000_000} MB: export "
+            "only the students and their contacts."
+        )
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:

@@ -239,3 +239,15 @@ def test_duplicate_headers_are_told_apart_by_position():
         "mis_id", "given_name", "family_name", "not_kept", "contact:priority",
         "contact:forename", "contact:surname", "year_group",
     ]  # fmt: skip
+
+
+def test_workbooks_are_parsed_with_defusedxml_and_bad_ones_refused():
+    import openpyxl.xml
+
+    from consents.mis_files import FileUnreadable, open_table
+
+    assert openpyxl.xml.DEFUSEDXML  # openpyxl hands its XML to defusedxml
+    with pytest.raises(FileUnreadable):
+        open_table(b"PK\x03\x04 not really a zip")
+    reading = read(b"PK\x03\x04 broken")
+    assert reading.errors and "cannot be opened" in reading.errors[0].reason
