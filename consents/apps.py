@@ -13,7 +13,10 @@ class ConsentsConfig(AppConfig):
         register("consents.takedown_reminder", Kind("Reminder: a post still has to be taken down"))
         register(
             "consents.rollover",
-            Kind("New school year: students need a consent decision", digestible=True),
+            Kind(
+                "New school year: import the MIS file and start the consent round",
+                digestible=True,
+            ),
         )
         from dashboard.figures import register_figures
         from dashboard.selectors import register_home_cards

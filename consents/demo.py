@@ -47,7 +47,8 @@ FAMILY = [
 
 def load(ctx) -> None:
     ctx.hints.append(
-        "Consent: office staff (office@...) import consents/examples/sims-students.csv at "
+        "Consent: office staff of Riverside (office@riverside...) import "
+        "consents/examples/sims-students.csv (or any file there) at "
         "/consents/import/; teachers check a post at /consents/check/ (each school has students "
         "without consent, and a withdrawal that became a takedown for the account owner)."
     )

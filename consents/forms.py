@@ -8,7 +8,8 @@ from accounts.roles import Perm
 from accounts.selectors import schools_visible_to
 from channels.models import OfficialAccount
 
-from .mis_csv import FIELD_LABELS, REQUIRED_FIELDS
+from .mis_columns import NOT_KEPT, part_label, valid_targets
+from .mis_files import is_xlsx
 from .models import ConsentDecision, ConsentWording, Medium, Naming, Purpose, Student
 from .services import ALL_ITEMS
 
@@ -78,9 +79,9 @@ class ImportUploadForm(forms.Form):
         queryset=None, error_messages={"required": "Choose the school the file is from"}
     )
     file = forms.FileField(
-        label="CSV file exported from your MIS",
+        label="File exported from your MIS (CSV or Excel .xlsx)",
         error_messages={
-            "required": "Choose the CSV file you exported from your MIS",
+            "required": "Choose the CSV or Excel file you exported from your MIS",
             "empty": "The file you chose is empty: export it from your MIS again",
         },
     )
@@ -96,31 +97,62 @@ class ImportUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         head = upload.read(4096)
         upload.seek(0)
-        # Checked by content, not by name: a CSV is text, so a NUL byte means it is not one.
-        if b"\x00" in head:
+        # Checked by content, not by name: an .xlsx is a zip archive (its first bytes say so);
+        # a CSV is text, so a NUL byte means it is neither (an old .xls, a PDF).
+        if not is_xlsx(head) and b"\x00" in head:
             raise forms.ValidationError(
-                "This file is not a CSV file (it may be a spreadsheet): save it as CSV from "
-                "your MIS or spreadsheet program, then choose it again"
+                "This file is neither a CSV file nor an Excel .xlsx workbook (an old .xls "
+                "perhaps): save it as .xlsx or CSV, then choose it again"
             )
         return upload
 
 
 class MappingForm(forms.Form):
-    """Which column of this school's export holds each field; remembered for next time."""
+    """What each column of this school's export holds (issue 17). Columns the portal does not
+    recognise must be answered, by a field or "Ignore this column"; the others may be changed.
+    The answers are remembered for the school's next import."""
 
-    def __init__(self, *args, headers: list[str], initial_mapping: dict[str, str], **kwargs):
+    def __init__(self, *args, keys: list[str], targets: list[str | None], **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [("", "— not in this file —")] + [(h, h) for h in headers]
-        for fld, label in FIELD_LABELS.items():
-            self.fields[fld] = forms.ChoiceField(
-                choices=choices,
-                required=fld in REQUIRED_FIELDS,
-                label=label.capitalize(),
-                initial=initial_mapping.get(fld, ""),
+        offered = [(t, part_label(t)) for t in valid_targets()]
+        self.keys = keys
+        self.unknown_names: list[str] = []
+        self.known_names: list[str] = []
+        for i, (key, target) in enumerate(zip(keys, targets, strict=True)):
+            name = f"col_{i}"
+            choices = [("", "— choose what it holds —")] if target is None else []
+            if target == NOT_KEPT:
+                choices.append((NOT_KEPT, part_label(NOT_KEPT)))
+            self.fields[name] = forms.ChoiceField(
+                choices=choices + offered,
+                required=True,
+                label=f"Column “{key}”",
+                initial=target or "",
+                error_messages={
+                    "required": f"Choose what the column “{key}” holds, or Ignore this column",
+                },
             )
+            (self.unknown_names if target is None else self.known_names).append(name)
 
-    def mapping(self) -> dict[str, str]:
-        return {k: v for k, v in self.cleaned_data.items() if v}
+    def unknown_fields(self) -> list:
+        return [self[n] for n in self.unknown_names]
+
+    def known_fields(self) -> list:
+        return [self[n] for n in self.known_names]
+
+    def decisions(self) -> dict[str, str]:
+        """Column name -> target, "ignore" included (remembered for the school)."""
+        return {
+            key: self.cleaned_data[f"col_{i}"]
+            for i, key in enumerate(self.keys)
+            if self.cleaned_data.get(f"col_{i}") and self.cleaned_data[f"col_{i}"] != NOT_KEPT
+        }
+
+
+class ImportConfirmForm(forms.Form):
+    """Import a checked file; marking the students missing from it as left is its own choice."""
+
+    mark_left = forms.BooleanField(required=False)
 
 
 class ListedChoiceField(forms.ModelChoiceField):

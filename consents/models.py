@@ -1,7 +1,8 @@
 """Students, parents/carers and photo/video consent (clauses 4.5(e) and 4.5(f)).
 
-Least data that serves: names, year group, class, MIS id and on-roll dates; no dates of birth,
-no addresses. Decisions are events (`ConsentDecision` + its items); nothing is overwritten.
+Least data that serves: names, year group, class, MIS id, on-roll dates and the date of birth
+(which a parent or carer confirms before answering the consent round, issue 17); no addresses.
+Decisions are events (`ConsentDecision` + its items); nothing is overwritten.
 The current state per student, purpose and medium (`CurrentConsent`) is derived from the
 events by `consents.services.recompute_current` and indexed for the check before publishing.
 """
@@ -53,10 +54,13 @@ class Student(models.Model):
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
     preferred_name = models.CharField(max_length=100, blank=True)
-    year_group = models.CharField(max_length=2, help_text="N, R or 1–14")
+    year_group = models.CharField(max_length=2, help_text="N1, N2, R or 1–13, from the MIS")
     form = models.CharField("class or form", max_length=20, blank=True)
     on_roll_from = models.DateField(null=True, blank=True)
     left_on = models.DateField(null=True, blank=True)
+    # From the MIS file: the fact a parent or carer confirms before the consent round shows
+    # them anything about the child.
+    date_of_birth = models.DateField(null=True, blank=True)
     # Summary kept by consents.services.recompute_current: the latest school year in which the
     # student has a decision in force (None: never). Coverage of a year is then a count of
     # students, not a scan of every current-consent row (trustees' dashboard, issue 9).
@@ -123,6 +127,10 @@ class StudentCarer(models.Model):
     )
     carer = models.ForeignKey(Carer, on_delete=models.CASCADE, related_name="student_links")
     relationship = models.CharField(max_length=50, blank=True)
+    # As the MIS says (None: the file did not say): 1 is the main contact; parental
+    # responsibility decides who may answer for the child.
+    priority = models.PositiveSmallIntegerField(null=True, blank=True)
+    parental_responsibility = models.BooleanField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -243,7 +251,8 @@ class CurrentConsent(models.Model):
 
 
 class ColumnMapping(models.Model):
-    """How one school's MIS export maps to our fields, remembered for next time."""
+    """How one school's MIS export maps to our fields, remembered for next time: column name ->
+    target (`consents.mis_columns`), including the columns the office chose to ignore."""
 
     school = models.OneToOneField("accounts.School", on_delete=models.CASCADE, related_name="+")
     mapping = models.JSONField(default=dict)
@@ -276,6 +285,15 @@ class ImportBatch(models.Model):
     processed_rows = models.PositiveIntegerField(default=0)
     summary = models.JSONField(default=dict, help_text="Counts: create, change, unchanged, leave.")
     errors = models.JSONField(default=list, help_text="[[line, reason], ...]")
+    warnings = models.JSONField(
+        default=list, help_text="[[line, note], ...]: shown in the preview, not blocking."
+    )
+    leavers = models.JSONField(
+        default=list, help_text="Ids of students on roll missing from the file (the preview)."
+    )
+    mark_left = models.BooleanField(
+        default=False, help_text="The office confirmed that the listed students have left."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -30,7 +30,9 @@ def students_without_current_decision(school_year: int | None = None):
 def consent_rollover(school_year: int | None = None) -> dict[int, int]:
     """Start of a school year: last year's decisions no longer count (the check reads the
     current year only); tell each school's consent administrators how many students need a
-    new decision. Safe to run repeatedly: one notice per school and year."""
+    new decision, and to import the new year's MIS file (year groups and classes move on from
+    it; nothing here guesses them) and then start the consent round. Safe to run repeatedly:
+    one notice per school and year."""
     year = school_year if school_year is not None else current_school_year()
     counts = dict(
         students_without_current_decision(year)
@@ -47,7 +49,7 @@ def consent_rollover(school_year: int | None = None) -> dict[int, int]:
                     "school_year": f"{year}/{(year + 1) % 100:02d}",
                     "count": counts[school.pk],
                 },
-                link=reverse("consents:coverage"),
+                link=reverse("consents:import_start"),
                 school=school,
                 dedupe_key=f"consent-rollover:{year}:{school.pk}",
             )

@@ -13,7 +13,17 @@ from accounts.roles import Perm
 from accounts.selectors import school_ids_with_perm
 from dashboard.selectors import CardQuery, card_provider
 
-from .models import CurrentConsent, ImportBatch, Naming, Student, Takedown
+from .models import (
+    NAMING_ORDER,
+    CurrentConsent,
+    ImportBatch,
+    Medium,
+    Naming,
+    Publication,
+    Purpose,
+    Student,
+    Takedown,
+)
 
 
 def school_year_of(day: date) -> int:
@@ -73,7 +83,10 @@ def student_list_for(
     if school:
         qs = qs.filter(school=school)
     if year:
-        qs = qs.filter(year_group=year)
+        # As the MIS writes it, in any case ("year 7", "Y7", "r"): the stored form is N1-13.
+        from .mis_values import normalise_year
+
+        qs = qs.filter(year_group=normalise_year(year) or year.strip().upper())
     if form:
         qs = qs.filter(form__iexact=form)
     for word in q.split()[:4]:
@@ -158,7 +171,7 @@ def coverage(user, school_year: int | None = None) -> list[dict]:
     return sorted(rows, key=lambda r: (r["school"], YEAR_ORDER.get(r["year_group"], 99)))
 
 
-YEAR_ORDER = {"N": -1, "R": 0, **{str(n): n for n in range(1, 15)}}
+YEAR_ORDER = {"N1": -2, "N2": -1, "N": -1, "R": 0, **{str(n): n for n in range(1, 15)}}
 
 
 def takedowns_visible_to(user) -> QuerySet[Takedown]:
@@ -168,6 +181,101 @@ def takedowns_visible_to(user) -> QuerySet[Takedown]:
     return Takedown.objects.filter(
         Q(owner=user) | Q(school__in=school_ids_with_perm(user, Perm.APPROVE_CHANNEL))
     )
+
+
+def students_by_ids(user, ids: list[int]) -> list[Student]:
+    """The students of `ids` that the user keeps records of, by name (the import preview's
+    list of students missing from a file). One query."""
+    if not ids:
+        return []
+    return list(
+        students_visible_to(user, Perm.MANAGE_CONSENT)
+        .filter(pk__in=ids)
+        .only("given_name", "family_name", "preferred_name", "year_group", "form", "mis_id")
+        .order_by("family_name", "given_name", "pk")
+    )
+
+
+def publications_of(account) -> QuerySet[Publication]:
+    """The posts recorded for an official account (4.5e), newest first, each with how many
+    students appear and its takedowns open and done: one query per page whatever the rows."""
+    return (
+        Publication.objects.filter(account=account)
+        .annotate(
+            students=Count("appearances", distinct=True),
+            takedowns_open=Count(
+                "takedowns", filter=Q(takedowns__status=Takedown.Status.OPEN), distinct=True
+            ),
+            takedowns_done=Count(
+                "takedowns", filter=Q(takedowns__status=Takedown.Status.DONE), distinct=True
+            ),
+        )
+        .order_by("-published_on", "-id")
+    )
+
+
+EXPORT_ITEMS = [(p, m) for p in Purpose.values for m in Medium.values]
+
+
+def student_export_rows(user, school_year: int | None = None):
+    """The office's export: students on roll of the schools where the user keeps consent,
+    with the decision in force this school year per purpose and medium, and how each may be
+    named. Header first; two queries in all (students, then their current consent in
+    chunks). Cells are plain values: the view makes them formula-safe."""
+    year = school_year if school_year is not None else current_school_year()
+    students = (
+        students_visible_to(user, Perm.MANAGE_CONSENT)
+        .filter(left_on__isnull=True)
+        .select_related("school")
+        .order_by("school__name", "year_group", "form", "family_name", "given_name", "pk")
+    )
+    yield [
+        "school",
+        "MIS id",
+        "family name",
+        "given name",
+        "preferred name",
+        "year group",
+        "class",
+        "school year",
+        *[f"{Purpose(p).label}: {Medium(m).label.lower()}" for p, m in EXPORT_ITEMS],
+        "may be named",
+        "carers disagree",
+    ]
+    label = f"{year}/{(year + 1) % 100:02d}"
+    chunk: list[Student] = []
+    for student in students.iterator(chunk_size=1000):
+        chunk.append(student)
+        if len(chunk) == 1000:
+            yield from _export_chunk(chunk, year, label)
+            chunk = []
+    if chunk:
+        yield from _export_chunk(chunk, year, label)
+
+
+def _export_chunk(students: list[Student], year: int, label: str):
+    current = current_by_student(students, year)
+    for s in students:
+        mine = current.get(s.pk, {})
+        answers = []
+        for p, m in EXPORT_ITEMS:
+            c = mine.get((p, m))
+            answers.append("no decision" if c is None else ("yes" if c.allowed else "no"))
+        namings = [c.naming for c in mine.values() if c.allowed]
+        naming = Naming(min(namings, key=NAMING_ORDER.index)).label if namings else ""
+        yield [
+            s.school.name,
+            s.mis_id,
+            s.family_name,
+            s.given_name,
+            s.preferred_name,
+            s.year_group,
+            s.form,
+            label,
+            *answers,
+            naming,
+            "yes" if any(c.disagreement for c in mine.values()) else "",
+        ]
 
 
 def imports_visible_to(user) -> QuerySet[ImportBatch]:

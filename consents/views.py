@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_visible_or_404, require
@@ -17,18 +18,27 @@ from accounts.roles import Perm
 from accounts.selectors import school_ids_with_perm, user_has_school_perm
 
 from . import selectors
+from .exports import students_export_csv
 from .filters import TakedownFilter
 from .forms import (
     CarerForm,
     CheckForm,
     DecisionForm,
+    ImportConfirmForm,
     ImportUploadForm,
     MappingForm,
     PublicationForm,
     item_field_name,
 )
-from .imports import ImportRefused, import_confirm, import_preview, import_progress
-from .mis_csv import parse
+from .imports import (
+    ImportRefused,
+    column_mapping_save,
+    import_confirm,
+    import_preview,
+    import_progress,
+)
+from .mis_columns import Columns, resolve
+from .mis_files import FileUnreadable, open_table
 from .models import ImportBatch, Medium, Naming, Purpose
 from .publishing import publication_check, publication_record, takedown_done
 from .services import ConsentError, carer_add, consent_record
@@ -148,6 +158,14 @@ def carer_create(request, pk: int):
     return render(request, "consents/carer_form.html", {"student": student, "form": form})
 
 
+def column_plan(data: bytes, mapping: dict[str, str]) -> Columns | None:
+    """How the columns of an uploaded file were read (None: the file cannot be opened)."""
+    try:
+        return resolve(open_table(data).headers, mapping)
+    except FileUnreadable:
+        return None
+
+
 @login_required
 def import_start(request):
     require(
@@ -176,24 +194,28 @@ def import_start(request):
 def import_detail(request, pk: int):
     batch = get_visible_or_404(request.user, selectors.imports_visible_to(request.user), pk=pk)
     mapping_form = None
-    if batch.status == ImportBatch.Status.REJECTED and any(line == 0 for line, _ in batch.errors):
-        headers = parse(bytes(batch.content)).headers
-        mapping_form = MappingForm(
-            request.POST or None, headers=headers, initial_mapping=batch.mapping
-        )
-        if request.method == "POST" and mapping_form.is_valid():
-            again = import_preview(
-                actor=request.user,
-                school=batch.school,
-                file_name=batch.file_name,
-                data=bytes(batch.content),
-                mapping=mapping_form.mapping(),
+    if batch.status == ImportBatch.Status.REJECTED and batch.content:
+        columns = column_plan(bytes(batch.content), batch.mapping)
+        if columns is not None and (columns.problems or request.method == "POST"):
+            mapping_form = MappingForm(
+                request.POST or None, keys=columns.keys, targets=columns.targets
             )
-            return redirect("consents:import_detail", pk=again.pk)
+            if request.method == "POST" and mapping_form.is_valid():
+                again = column_mapping_save(
+                    actor=request.user, batch=batch, decisions=mapping_form.decisions()
+                )
+                return redirect("consents:import_detail", pk=again.pk)
+    leavers = selectors.students_by_ids(request.user, batch.leavers)
     return render(
         request,
         "consents/import_detail.html",
-        {"batch": batch, "mapping_form": mapping_form, "progress": import_progress(batch)},
+        {
+            "batch": batch,
+            "mapping_form": mapping_form,
+            "progress": import_progress(batch),
+            "leavers": leavers,
+            "confirm_form": ImportConfirmForm(),
+        },
     )
 
 
@@ -201,8 +223,12 @@ def import_detail(request, pk: int):
 @require_POST
 def import_confirm_view(request, pk: int):
     batch = get_visible_or_404(request.user, selectors.imports_visible_to(request.user), pk=pk)
+    form = ImportConfirmForm(request.POST)
+    form.is_valid()  # a single optional tick box: always valid
     try:
-        batch = import_confirm(actor=request.user, batch=batch)
+        batch = import_confirm(
+            actor=request.user, batch=batch, mark_left=form.cleaned_data.get("mark_left", False)
+        )
     except ImportRefused as exc:
         messages.error(request, str(exc))
     else:
@@ -370,19 +396,63 @@ def class_list(request):
         else []
     )
     current = selectors.current_by_student(students)
-    rows = [
-        (
-            s,
-            current.get(s.pk, {}).get((purpose, Medium.PHOTO)),
-            current.get(s.pk, {}).get((purpose, Medium.VIDEO)),
+    rows = []
+    for s in students:
+        photo = current.get(s.pk, {}).get((purpose, Medium.PHOTO))
+        video = current.get(s.pk, {}).get((purpose, Medium.VIDEO))
+        # How the child may be named in what is made for this purpose (4.5f): the naming of
+        # the decision in force, only where a medium is allowed.
+        allowed = [c for c in (photo, video) if c and c.allowed]
+        naming = allowed[0].naming if allowed else None
+        rows.append(
+            (s, photo, video, naming and Naming(naming).label, naming and s.shown_as(naming))
         )
-        for s in students
-    ]
+    year = selectors.current_school_year()
     return render(
         request,
         "consents/class_list.html",
-        {"rows": rows, "filters": filters, "purpose": purpose, "purposes": Purpose.choices},
+        {
+            "rows": rows,
+            "filters": filters,
+            "purpose": purpose,
+            "purpose_label": Purpose(purpose).label,
+            "purposes": Purpose.choices,
+            "schools": sorted({s.school.name for s in students}),
+            "forms": sorted({s.form for s in students if s.form}),
+            "school_year": f"{year}/{(year + 1) % 100:02d}",
+            "printed": timezone.localtime(),
+        },
     )
+
+
+@login_required
+def account_publications(request, pk: int):
+    """The posts recorded for one official account, with each one's takedown state (4.5e)."""
+    from channels.selectors import account_visible_to
+
+    account = get_visible_or_404(
+        request.user, account_visible_to(request.user).select_related("platform", "school"), pk=pk
+    )
+    page = Paginator(selectors.publications_of(account), LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "consents/account_publications.html", {"account": account, "page": page})
+
+
+@login_required
+def student_export(request):
+    """Office staff: students on roll with their decisions in force, as CSV. Every cell goes
+    through csv_safe, so a name written as a formula stays text in a spreadsheet."""
+    require(
+        bool(school_ids_with_perm(request.user, Perm.MANAGE_CONSENT)),
+        "Only consent administrators export the students' decisions.",
+    )
+    response = HttpResponse(
+        students_export_csv(actor=request.user), content_type="text/csv; charset=utf-8"
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="consent-decisions-{stamp}.csv"'
+    return response
 
 
 @login_required

@@ -231,6 +231,7 @@ CANDIDATES: dict[str, Callable[[], list[tuple[int | None, dict]]]] = {
     "consents:import_detail": _model("consents.ImportBatch", each=2),
     "consents:import_confirm": _model("consents.ImportBatch"),
     "consents:takedown_done": _model("consents.Takedown"),
+    "consents:account_publications": _accounts(["active", "suspended"], each=2),
     "breaches:from_comment_report": _comment_reports,
     "breaches:my_report": _cases(),
     "breaches:case_detail": _cases(),

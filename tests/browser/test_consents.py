@@ -17,6 +17,8 @@ from .test_channels import sign_in
 
 EXAMPLES = Path(settings.BASE_DIR) / "consents" / "examples"
 OFFICE = "office@northfield.starmat.example"
+# The example files are of a secondary school (years 7 to 11): Riverside's office imports them.
+SECONDARY_OFFICE = "office@riverside.starmat.example"
 TEACHER = "teacher@northfield.starmat.example"
 
 
@@ -29,7 +31,7 @@ def upload(visitor, path: Path, slug: str) -> None:
 def test_office_imports_fixes_errors_and_sees_coverage(new_visitor, tmp_path):
     call_command("load_demo", stdout=StringIO())
     office = new_visitor("office")
-    sign_in(office, OFFICE)
+    sign_in(office, SECONDARY_OFFICE)
 
     upload(office, EXAMPLES / "sims-students.csv", "good-preview")
     assert (
@@ -70,7 +72,41 @@ def test_office_imports_fixes_errors_and_sees_coverage(new_visitor, tmp_path):
 
     office.goto("consents:coverage", slug="coverage")
     coverage = office.page.locator("#coverage").inner_text()
-    assert "Northfield Primary Academy" in coverage and "%" in coverage
+    assert "Riverside Secondary Academy" in coverage and "%" in coverage
+
+
+def test_office_maps_an_unknown_column_and_confirms_leavers_on_their_own(new_visitor):
+    """Issue 17: a column the portal does not know is asked about, not dropped; the answer is
+    remembered; students missing from the file are listed by name and stay on roll unless the
+    office ticks its own confirmation."""
+    call_command("load_demo", stdout=StringIO())
+    office = new_visitor("office")
+    sign_in(office, SECONDARY_OFFICE)
+    upload(office, EXAMPLES / "unknown-columns.csv", "unknown-columns")
+    errors = office.page.locator("#import-errors").inner_text()
+    assert "'Dietary Needs' is not recognised" in errors
+    assert office.page.get_by_role("button", name="Import these students").count() == 0
+    office.page.get_by_label("Column “Dietary Needs”").select_option("ignore")
+    office.page.get_by_label("Column “Photo Opt Out”").select_option("ignore")
+    office.submit("Check again with these columns", slug="mapped")
+    assert office.page.locator("#import-errors").count() == 0
+    assert (
+        "Dietary Needs, Photo Opt Out"
+        in office.page.locator("#import-columns-not-read").inner_text()
+    )
+    # Riverside's 20 demo students are not in this two-student file: listed by name, and the
+    # file looks partial.
+    assert office.page.locator("#import-partial").is_visible()
+    leavers = office.page.locator("#import-leavers").inner_text()
+    on_roll = Student.objects.filter(school__name__startswith="Riverside", left_on=None)
+    assert all(s.family_name in leavers for s in on_roll)
+    office.submit("Import these students", slug="imported-without-leavers")
+    assert "Import complete" in office.text()
+    assert Student.objects.filter(mis_id="U100000000001", date_of_birth__isnull=False).exists()
+    assert on_roll.all().count() == 22  # nobody marked as left without the tick
+    # Remembered for the school: the same layout is ready at once next time.
+    upload(office, EXAMPLES / "unknown-columns.csv", "remembered")
+    assert office.page.get_by_role("button", name="Import these students").count() == 1
 
 
 def test_check_blocks_a_student_without_consent_and_withdrawal_makes_a_takedown(new_visitor):

@@ -105,3 +105,27 @@ ROWS += [
     ],
     Row("consents:carer_create", "anonymous", 302, kwargs=student_a),
 ]
+
+
+def account_a(w):
+    return {"pk": make_account(w.school_a, requested_by=w.teacher_a, status="active").pk}
+
+
+ROWS += [
+    Row("consents:student_export", "office_a", 200),
+    Row("consents:student_export", "head_a", 200),
+    *[
+        Row("consents:student_export", p, 403)
+        for p in ["teacher_a", "leader_a", "dsl_a", "staff_a", "trustee", "trust_admin"]
+    ],
+    Row("consents:student_export", "anonymous", 302),
+    *[
+        Row("consents:account_publications", p, 200, kwargs=account_a)
+        for p in ["leader_a", "head_a"]
+    ],
+    *[
+        Row("consents:account_publications", p, 404, kwargs=account_a)
+        for p in ["leader_b", "teacher_b", "staff_a", "trustee"]
+    ],
+    Row("consents:account_publications", "anonymous", 302, kwargs=account_a),
+]
