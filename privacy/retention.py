@@ -144,7 +144,7 @@ def _dispose_students(today: date) -> tuple[int, list[str]]:
         .exclude(student_id__in=ids)
         .values_list("carer_id", flat=True)
     )
-    purged = purge_left_students(_start_of(today))
+    purged = purge_left_students(_start_of(today), days=days("students_left"))
     gone_carers = carers - still_linked
     return purged, [student_ref(i) for i in ids] + [carer_ref(i) for i in gone_carers]
 
