@@ -77,7 +77,12 @@ def _audit_section(entries, *, own_actor_id: int | None = None) -> Section:
         if not e.actor_id:
             by = "the system"
         extra = {k: v for k, v in e.personal.items() if k != "target_repr"}
-        s.rows.append([e.created_at, e.action, by, e.shown_repr, extra or ""])
+        # The display text of a record about the person alone; a record that also names
+        # others (a decision names its carer) shows its kind and number.
+        own = e.subject and e.subject == f"{e.target_type.lower()}:{e.target_id}"
+        s.rows.append(
+            [e.created_at, e.action, by, e.shown_repr if own else e.target_repr, extra or ""]
+        )
     return s
 
 
