@@ -8,17 +8,11 @@ from django.conf import settings
 from django.db import connection
 
 from accounts.models import User
-from accounts.roles import TrustRoleKind
-from accounts.services import trust_role_assign
-from tests.factories import UserFactory
 
 
 def make_dpo(world) -> User:
-    user = User.objects.filter(email="dpo@trust.example").first() or UserFactory(
-        email="dpo@trust.example", full_name="Dana Protection"
-    )
-    trust_role_assign(actor=None, user=user, trust=world.trust, role=TrustRoleKind.DPO)
-    return user
+    """The world's data protection officer (tests/conftest.py persona "dpo")."""
+    return world.dpo
 
 
 def tables_holding(text: str) -> dict[str, int]:

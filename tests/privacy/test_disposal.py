@@ -16,7 +16,7 @@ from consents.services import carer_add
 from notifications.emails import build_message
 from notifications.models import Notification
 from privacy.models import DisposalRun
-from privacy.retention import due_counts, dispose_due
+from privacy.retention import dispose_due, due_counts
 from privacy.subjects import student_ref
 from tests.consents.factories import student_with_carers
 from tests.consents.test_consent_records import give
@@ -130,7 +130,6 @@ def test_breach_evidence_files_go_with_the_case(
     world, tmp_path, settings, django_capture_on_commit_callbacks
 ):
     from breaches.models import BreachCase, Evidence
-
     from tests.breaches.factories import report
 
     settings.MEDIA_ROOT = str(tmp_path)

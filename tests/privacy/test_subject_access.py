@@ -9,7 +9,6 @@ import zipfile
 import pytest
 
 from audit.models import AuditEntry
-from breaches.services import case_close, case_decide_outcome
 from consents.models import Naming
 from privacy.models import RightsRequest, SubjectAccessRequest, SubjectKind
 from privacy.selectors import find_person
