@@ -72,7 +72,11 @@ def purge_left_students(now=None, *, days: int | None = None) -> int:
     cutoff = today - timedelta(days=days)
     purged = 0
     for school_id in (
-        Student.objects.filter(left_on__lt=cutoff).values_list("school_id", flat=True).distinct()
+        # order_by(): the model's ordering by name would make DISTINCT one row per student.
+        Student.objects.filter(left_on__lt=cutoff)
+        .order_by()
+        .values_list("school_id", flat=True)
+        .distinct()
     ):
         with transaction.atomic():
             ids = list(
