@@ -10,7 +10,6 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
-from django.db import models
 
 DOC = Path(settings.BASE_DIR) / "docs" / "data-protection.md"
 PROJECT_APPS = {
@@ -40,9 +39,13 @@ def personal_fields(model) -> list[str]:
         if not getattr(f, "concrete", False) or f.auto_created and not f.is_relation:
             continue
         target = getattr(f, "related_model", None)
-        if f.is_relation and target is not None and target._meta.label in PEOPLE:
-            found.append(f.name)
-        elif not f.is_relation and PERSONAL_NAME.search(f.name):
+        if (
+            f.is_relation
+            and target is not None
+            and target._meta.label in PEOPLE
+            or not f.is_relation
+            and PERSONAL_NAME.search(f.name)
+        ):
             found.append(f.name)
     return found
 
