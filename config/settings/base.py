@@ -427,8 +427,9 @@ DATA_RETENTION_DAYS = {
     # Pupil consent and photo records end a year after the pupil leaves (IRMS: consent for
     # images, "while the pupil attends, then review"; the trust's schedule: one year).
     "students_left": env.int("CONSENT_RETENTION_AFTER_LEAVING_DAYS", default=365),
-    # Carers go with their last student; a carer linked to nobody for this long goes too.
-    "carers_unlinked": 365,
+    # Carers go with their last student; one linked to no student and with no decision goes
+    # at the next run (a carer row has no date of its own): 0.
+    "carers_unlinked": 0,
     # Consent decisions of school years this long over (the current year's are in force).
     "consent_events": 2 * 365,
     # Records of posts checked for consent (IRMS: school publications, current year + 6).

@@ -150,3 +150,26 @@ def test_breach_evidence_files_go_with_the_case(
         dispose_due()
     assert not BreachCase.objects.filter(pk=case.pk).exists()
     assert files_holding("Quillfeather") == []
+
+
+def test_retrievals_go_after_their_period_and_stay_append_only_otherwise(world, time_machine):
+    import pytest
+    from django.db import DatabaseError, transaction
+
+    from escrow.models import Retrieval
+    from escrow.services import credential_retrieve
+    from tests.escrow.factories import escrowed_account
+
+    time_machine.move_to(datetime.datetime(2019, 1, 10, 9, 0))
+    account = escrowed_account(world)
+    credential_retrieve(actor=world.leader_a, account=account, reason="Owner on leave")
+    old = Retrieval.objects.get(credential__account=account)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        Retrieval.objects.filter(pk=old.pk).delete()
+    time_machine.move_to(datetime.datetime(2025, 3, 1, 9, 0))
+    run = dispose_due()
+    assert run.counts["retrievals"] == 1 and not Retrieval.objects.filter(pk=old.pk).exists()
+    # The exception ended with the disposal's transaction.
+    credential_retrieve(actor=world.leader_a, account=account, reason="Again")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        Retrieval.objects.all().delete()
