@@ -30,15 +30,17 @@ def find_person(kind: str, identifier: str, school: School | None = None) -> Per
     identifier = identifier.strip()
     if kind == SubjectKind.STAFF:
         user = User.objects.filter(email__iexact=identifier).first()
-        return user and Person(kind, user_ref(user.pk), user.get_full_name() or user.email)
+        if user is None:
+            return None
+        return Person(kind, user_ref(user.pk), user.get_full_name() or user.email)
     if school is None:
         return None
     if kind == SubjectKind.STUDENT:
         student = Student.objects.filter(school=school, mis_id=identifier).first()
-        return student and Person(kind, student_ref(student.pk), str(student))
+        return Person(kind, student_ref(student.pk), str(student)) if student else None
     if kind == SubjectKind.CARER:
         carer = Carer.objects.filter(school=school, email__iexact=identifier).order_by("pk").first()
-        return carer and Person(kind, carer_ref(carer.pk), carer.name)
+        return Person(kind, carer_ref(carer.pk), carer.name) if carer else None
     return None
 
 
@@ -49,13 +51,13 @@ def bundle_for(ref: str) -> Bundle | None:
         return None
     if label == "accounts.user":
         user = User.objects.filter(pk=pk).first()
-        return user and staff_bundle(user)
+        return staff_bundle(user) if user else None
     if label == "consents.student":
         student = Student.objects.select_related("school").filter(pk=pk).first()
-        return student and student_bundle(student)
+        return student_bundle(student) if student else None
     if label == "consents.carer":
         carer = Carer.objects.select_related("school").filter(pk=pk).first()
-        return carer and carer_bundle(carer)
+        return carer_bundle(carer) if carer else None
     return None
 
 
