@@ -42,6 +42,7 @@ TRUST_PEOPLE = [
     ("admin", TrustRoleKind.TRUST_ADMIN, "Ada Admin"),
     ("hr", TrustRoleKind.TRUST_HR, "Harper HR"),
     ("trustee", TrustRoleKind.TRUSTEE, "Terry Trustee"),
+    ("dpo", TrustRoleKind.DPO, "Dana Data-Protection"),
 ]
 
 

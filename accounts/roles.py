@@ -21,6 +21,8 @@ class TrustRoleKind(models.TextChoices):
     TRUST_ADMIN = "trust_admin", "Trust administrator"
     TRUST_HR = "trust_hr", "Trust HR / executive"
     TRUSTEE = "trustee", "Trustee"
+    # Issue 19: subject access, rights requests and the retention report (privacy/).
+    DPO = "dpo", "Data protection officer"
 
 
 class Perm:
@@ -87,6 +89,8 @@ TRUST_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     TrustRoleKind.TRUST_ADMIN: frozenset({Perm.VIEW_STAFF, Perm.MANAGE_POLICIES}),
     TrustRoleKind.TRUST_HR: frozenset({Perm.VIEW_STAFF}),
     TrustRoleKind.TRUSTEE: frozenset(),
+    # Reaches people through the privacy app's own checks, not through school permissions.
+    TrustRoleKind.DPO: frozenset(),
 }
 
 # Every role above teacher must sign in with a second factor.

@@ -25,10 +25,11 @@ Truncating the end of the chain leaves a valid shorter chain, which no hash can 
 checkpoints written outside the database (audit/anchor.py) do. `verify_chain` compares every
 entry a checkpoint names with the hash the checkpoint recorded.
 
-Shape kept open for later work: `canonical_content` is defined by field name, so a field added
-later (such as ciphertext of the personal parts of an entry, bytes hashed as base64) joins
-the content under its own name, for entries that have it, and entries written before keep
-their hash. The HMAC needs no database round trip, so appending costs what it cost before.
+`canonical_content` is defined by field name, so the fields added for personal data (issue
+19: `subject` and `sealed`, the ciphertext of the entry's personal parts, bytes hashed as
+base64; audit/personal.py) join the content under their own names for entries that have a
+subject, and entries written before keep their hash. The HMAC needs no database round
+trip, so appending costs what it cost before.
 """
 
 from __future__ import annotations
@@ -67,6 +68,11 @@ HASHED_FIELDS = (
     "data",
     "ip_address",
 )
+# Fields hashed only when the entry has them (a subject): entries written before they existed,
+# and entries with nothing personal, keep the hash they had (issue 19, audit/personal.py).
+# The ciphertext is hashed, never the plain text, so destroying a subject's key changes nothing
+# the verifier reads.
+SEALED_FIELDS = ("subject", "sealed")
 
 
 class ChainKeyError(Exception):
@@ -105,6 +111,8 @@ def canonical_content(fields: Mapping[str, Any]) -> str:
     """
     created_at: datetime = fields["created_at"]
     payload = {name: fields[name] for name in HASHED_FIELDS}
+    if fields.get("subject"):
+        payload.update({name: fields[name] for name in SEALED_FIELDS})
     payload["created_at"] = created_at.astimezone(UTC).isoformat(timespec="microseconds")
     payload["data"] = _canonical_number(fields["data"])
     payload["ip_address"] = canonical_ip(fields["ip_address"])
@@ -121,7 +129,7 @@ def _mac(key: bytes) -> hmac.HMAC:
 
 
 def _fields_of(entry) -> dict[str, Any]:
-    return {name: getattr(entry, name) for name in HASHED_FIELDS}
+    return {name: getattr(entry, name) for name in (*HASHED_FIELDS, *SEALED_FIELDS)}
 
 
 def compute_hash(
@@ -188,7 +196,7 @@ class ChainReport:
     checkpoints: int = 0  # checkpoints whose entry was compared
 
 
-VERIFY_FIELDS = ("prev_hash", "entry_hash", "key_id", *HASHED_FIELDS)
+VERIFY_FIELDS = ("prev_hash", "entry_hash", "key_id", *HASHED_FIELDS, *SEALED_FIELDS)
 
 
 def iterate_entries(qs, fields: Sequence[str], batch: int) -> Iterable[dict]:

@@ -44,6 +44,11 @@ class AuditEntry(models.Model):
     # The chain key the hash was made with (audit/keys.py); empty for the entries written
     # before the chain was keyed, whose hash is plain SHA-256.
     key_id = models.CharField(max_length=32, blank=True, default="")
+    # Issue 19 (audit/personal.py): the data subject the entry's personal parts belong to
+    # ("consents.student:42") and those parts, encrypted under the subject's key. Both are
+    # hashed when present; destroying the key (disposal) leaves the chain intact.
+    subject = models.CharField(max_length=100, blank=True, default="", db_default="")
+    sealed = models.BinaryField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -58,6 +63,8 @@ class AuditEntry(models.Model):
             models.Index(
                 fields=["action"], name="audit_action_prefix", opclasses=["varchar_pattern_ops"]
             ),
+            # Subject access and disposal find a person's entries (most entries have none).
+            models.Index(fields=["subject"], name="audit_subject", condition=~models.Q(subject="")),
         ]
         # Every state change inserts here, so each index is paid for on every write: no
         # index that another one already serves (single-column FKs, a LIKE index on hashes).
@@ -67,6 +74,21 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} by {self.actor_name or 'system'}"
+
+
+class AuditSubjectKey(models.Model):
+    """The key that opens the personal parts of the audit entries about one data subject
+    (issue 19, audit/personal.py), wrapped with a key derived from the chain key. Deleting
+    the row is the disposal of those parts (crypto-shredding); it is the one audit table
+    whose rows are deleted."""
+
+    subject = models.CharField(max_length=100, unique=True)
+    wrapped = models.BinaryField()
+    wrap_key_id = models.CharField(max_length=32)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"audit key of {self.subject}"
 
 
 class AuditChainHead(models.Model):

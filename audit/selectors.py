@@ -18,6 +18,7 @@ from accounts.selectors import is_trust_admin, schools_visible_to
 from dashboard.selectors import CardQuery, card_provider
 
 from .models import AuditEntry, ChainCheck
+from .personal import open_entries
 
 # A person's own activity page lists entries *about* them only in these namespaces. Elsewhere
 # (a breach case about them, say) the entry would name whoever reported or handled it; that
@@ -112,7 +113,7 @@ def keyset_page(
     if after is not None:
         rows = list(qs.filter(id__gt=after).order_by("id")[: size + 1])
         more_newer = len(rows) > size
-        rows = list(reversed(rows[:size]))
+        rows = open_entries(reversed(rows[:size]))
         return Page(
             entries=rows,
             newer=rows[0].id if rows and more_newer else None,
@@ -122,7 +123,7 @@ def keyset_page(
         qs = qs.filter(id__lt=before)
     rows = list(qs.order_by("-id")[: size + 1])
     more_older = len(rows) > size
-    rows = rows[:size]
+    rows = open_entries(rows[:size])  # personal parts opened, or "disposed" (issue 19)
     return Page(
         entries=rows,
         newer=rows[0].id if rows and before is not None else None,

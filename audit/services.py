@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from . import anchor
+from . import personal as personal_data
 from .chain import (
     GENESIS_HASH,
     HASHED_FIELDS,
@@ -84,6 +85,7 @@ def record(
     data: dict[str, Any] | None = None,
     *,
     ip_address: str | None = None,
+    personal: Mapping[str, Any] | None = None,
 ) -> AuditEntry:
     """Append one entry. `action` is a namespaced code such as `account.approved`.
 
@@ -94,6 +96,11 @@ def record(
     id is drawn after the lock, so id order is chain order. The lock is held until the
     caller's transaction ends, so call record() after the change, at the end of the service.
     The entry's hash is keyed with the current chain key (audit/chain.py): no extra round trip.
+
+    Personal data (issue 19, audit/personal.py): when `target` belongs to a registered data
+    subject, its display text, and any `personal` values, are stored only encrypted under that
+    subject's key (one more round trip for the key), so they end when the subject's records
+    are disposed of; `data` must then hold ids and facts, never names.
     """
     if not ACTION_PATTERN.match(action) or len(action) > 64:
         raise ValueError("Audit actions are namespaced, e.g. 'account.approved'.")
@@ -104,6 +111,9 @@ def record(
     except ValueError:
         ip = None
     school_id = getattr(school, "pk", school)
+    subject = personal_data.subject_of(target)
+    if personal and not subject:
+        raise ValueError("Personal values need a target that belongs to a data subject.")
     entry = AuditEntry(
         actor=actor,
         actor_name=(actor.get_full_name() if actor else "")[:150],
@@ -116,6 +126,11 @@ def record(
         data=clean,
         ip_address=ip,
     )
+    if subject:
+        sealed_values = {"target_repr": entry.target_repr, **mask(dict(personal or {}))}
+        entry.subject = subject[:100]
+        entry.sealed = personal_data.seal(entry.subject, sealed_values)
+        entry.target_repr = personal_data.neutral_label(target)
     ring = chain_keyring()
     # No savepoint of its own inside the caller's transaction (it would cost two more round
     # trips per entry): an entry that fails to be written fails the whole change anyway.

@@ -30,6 +30,7 @@ urlpatterns = [
     path("consents/", include("consents.urls")),
     path("breaches/", include("breaches.urls")),
     path("policies/", include("policies.urls")),
+    path("data-protection/", include("privacy.urls")),
     path("admin/", admin.site.urls),
 ]
 

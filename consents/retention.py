@@ -64,14 +64,21 @@ def consent_rollover(school_year: int | None = None) -> dict[int, int]:
     return counts
 
 
-def purge_left_students(now=None) -> int:
-    """Students who left more than CONSENT_RETENTION_AFTER_LEAVING_DAYS ago are deleted with
-    their consent records. Publications keep the fact that consent existed, not the child."""
+def purge_left_students(now=None, *, days: int | None = None) -> int:
+    """Students who left more than `days` (CONSENT_RETENTION_AFTER_LEAVING_DAYS) ago are
+    deleted with their consent records. Publications keep the fact that consent existed, not
+    the child. The retention schedule (privacy.retention) calls it with its own period."""
     today = (now or timezone.now()).date()
-    cutoff = today - timedelta(days=settings.CONSENT_RETENTION_AFTER_LEAVING_DAYS)
+    if days is None:
+        days = settings.CONSENT_RETENTION_AFTER_LEAVING_DAYS
+    cutoff = today - timedelta(days=days)
     purged = 0
     for school_id in (
-        Student.objects.filter(left_on__lt=cutoff).values_list("school_id", flat=True).distinct()
+        # order_by(): the model's ordering by name would make DISTINCT one row per student.
+        Student.objects.filter(left_on__lt=cutoff)
+        .order_by()
+        .values_list("school_id", flat=True)
+        .distinct()
     ):
         with transaction.atomic():
             ids = list(

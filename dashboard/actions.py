@@ -63,6 +63,11 @@ ROLE_ACTIONS: dict[str, list[tuple[str, str]]] = {
     TrustRoleKind.TRUSTEE: [
         ("Trustees' dashboard", "dashboard:trust"),
     ],
+    TrustRoleKind.DPO: [
+        ("Subject access requests", "privacy:sar_list"),
+        ("Retention and disposal", "privacy:retention"),
+        ("Erasure and rectification", "privacy:rights_list"),
+    ],
 }
 QUICK_PER_ROLE = 2
 

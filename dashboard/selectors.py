@@ -135,6 +135,8 @@ ROLE_DUTIES: dict[str, str] = {
     TrustRoleKind.TRUST_ADMIN: "Schools, people, roles and trust-wide policies.",
     TrustRoleKind.TRUST_HR: "Cases escalated by schools and cases about a headteacher.",
     TrustRoleKind.TRUSTEE: "Figures across the trust; never personal data.",
+    TrustRoleKind.DPO: "Subject access, erasure and rectification requests, and the "
+    "retention schedule (UK GDPR).",
 }
 
 

@@ -30,6 +30,7 @@ TRUST_PERSONAS = {
     "trust_admin": TrustRoleKind.TRUST_ADMIN,
     "trust_hr": TrustRoleKind.TRUST_HR,
     "trustee": TrustRoleKind.TRUSTEE,
+    "dpo": TrustRoleKind.DPO,
 }
 PERSONA_NAMES = (
     [f"{p}_a" for p in SCHOOL_PERSONAS]

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "breaches",
     "policies",
     "dashboard",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -354,9 +355,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "consents.tasks.rollover",
         "schedule": crontab(hour=6, minute=0, day_of_month=1, month_of_year=9),
     },
-    "consents-purge-left-students": {
-        "task": "consents.tasks.purge_left",
+    # Every disposal of the retention schedule (DATA_RETENTION_DAYS, issue 19), students who
+    # left included; audited without personal data (privacy:retention shows the runs).
+    "privacy-dispose": {
+        "task": "privacy.tasks.dispose",
         "schedule": crontab(hour=2, minute=30),
+    },
+    "privacy-sar-reminders": {
+        "task": "privacy.tasks.remind_deadlines",
+        "schedule": crontab(hour=7, minute=50),
     },
     "consents-remind-takedowns": {
         "task": "consents.tasks.remind_takedowns",
@@ -414,12 +421,45 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Data protection (issue 19; docs/data-protection.md) ------------------------------
+# The one retention schedule: every disposal (privacy.tasks.dispose) reads its period here.
+# Periods in days after the event named; sources (the IRMS Information Management Toolkit
+# for Schools/Academies, which the trust's schedule follows, and KCSIE for allegations) are
+# in docs/data-protection.md, "Retention schedule". Breach cases keep their own table by
+# outcome, BREACH_RETENTION_YEARS (years after closing; KCSIE for allegations about staff).
+DATA_RETENTION_DAYS = {
+    # Pupil consent and photo records end a year after the pupil leaves (IRMS: consent for
+    # images, "while the pupil attends, then review"; the trust's schedule: one year).
+    "students_left": env.int("CONSENT_RETENTION_AFTER_LEAVING_DAYS", default=365),
+    # Carers go with their last student; one linked to no student and with no decision goes
+    # at the next run (a carer row has no date of its own): 0.
+    "carers_unlinked": 0,
+    # Consent decisions of school years this long over (the current year's are in force).
+    "consent_events": 2 * 365,
+    # Records of posts checked for consent (IRMS: school publications, current year + 6).
+    "publications": 6 * 365,
+    # Credential retrievals (4.5c; IRMS: audit trails of access, 6 years).
+    "retrievals": 6 * 365,
+    # Notifications and their emails in the outbox, once read or sent (operational).
+    "notifications": 365,
+    # Signed-in sessions after they expire.
+    "sessions": 0,
+    # Uploaded MIS files and their check results (transient copies of the MIS).
+    "import_batches": 30,
+    # Subject access and rights requests after they were closed (ICO: one year).
+    "subject_requests": 365,
+}
+CONSENT_RETENTION_AFTER_LEAVING_DAYS = DATA_RETENTION_DAYS["students_left"]
+# Subject access: one calendar month from the request date (UK GDPR Art. 12(3)); the DPO
+# is reminded from this many days before the deadline.
+PRIVACY_SAR_REMIND_DAYS = 7
+
 # --- Consent (issue 6) ------------------------------------------------------------------
 CONSENT_IMPORT_MAX_BYTES = env.int("CONSENT_IMPORT_MAX_BYTES", default=20_000_000)
 # Files with more rows than this are imported by a Celery task with a progress bar.
 CONSENT_IMPORT_SYNC_ROWS = env.int("CONSENT_IMPORT_SYNC_ROWS", default=500)
-# Retention: students who left more than this many days ago are purged with their records.
-CONSENT_RETENTION_AFTER_LEAVING_DAYS = env.int("CONSENT_RETENTION_AFTER_LEAVING_DAYS", default=365)
+# Retention: students who left more than this many days ago are purged with their records
+# (the retention schedule below decides it: DATA_RETENTION_DAYS["students_left"]).
 CONSENT_TAKEDOWN_REMINDER_DAYS = 2
 
 # --- Official accounts (issue 4) --------------------------------------------------------

@@ -55,6 +55,7 @@ ROLE_PEOPLE = {
     "trust_admin": "admin@starmat.example",
     "trust_hr": "hr@starmat.example",
     "trustee": "trustee@starmat.example",
+    "dpo": "dpo@starmat.example",
 }
 
 
@@ -190,6 +191,8 @@ def _escrow_person_report():
 
 
 CANDIDATES: dict[str, Callable[[], list[tuple[int | None, dict]]]] = {
+    "privacy:sar_detail": _model("privacy.SubjectAccessRequest"),
+    "privacy:rights_detail": _model("privacy.RightsRequest"),
     "accounts:password_reset_confirm": _password_reset,
     "accounts:invite_accept": _invitation,
     "accounts:school_detail": lambda: [(s.pk, {"pk": s.pk}) for s in School.objects.order_by("pk")],
