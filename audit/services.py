@@ -63,10 +63,18 @@ def client_ip(request: HttpRequest | None) -> str | None:
 # The address of the request being handled (set by audit.receivers on request_started), so
 # that entries written deep inside a service, such as a denied access, still carry it.
 _request_ip: ContextVar[str | None] = ContextVar("audit_request_ip", default=None)
+# And its path, for entries that may record only what the requester sent (a denied lookup).
+_request_path: ContextVar[str] = ContextVar("audit_request_path", default="")
 
 
 def remember_request_ip(meta: Mapping[str, Any] | None) -> None:
     _request_ip.set(_ip_from_meta(meta) if meta else None)
+    _request_path.set(str((meta or {}).get("PATH_INFO") or "")[:300])
+
+
+def request_path() -> str:
+    """The path of the request being handled ("" outside a request)."""
+    return _request_path.get()
 
 
 def _locked_head() -> AuditChainHead:

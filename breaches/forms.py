@@ -161,7 +161,15 @@ class NoteForm(forms.Form):
 
 
 class ActionForm(forms.Form):
-    action = forms.ChoiceField(choices=CaseEntry.Action.choices)
+    # The named account's rotation and review are started from their own buttons
+    # (breaches/account_actions.py), which do what they say, not just record it.
+    action = forms.ChoiceField(
+        choices=[
+            (value, label)
+            for value, label in CaseEntry.Action.choices
+            if value not in ("credentials_rotated", "account_review")
+        ]
+    )
     text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Details"
     )

@@ -64,9 +64,11 @@ def scope_key(scope: Scope, kind: str) -> str:
     digest = hashlib.sha256(schools.encode()).hexdigest()[:40]
     view = "trust" if scope.trust_view else "school"
     chosen = "one" if scope.filtered_school is not None else "all"
+    # Breach figures leave out the cases the viewer may not see (issue 14): per viewer.
+    viewer = getattr(scope.viewer, "pk", None) or "-"
     return (
         f"dashboard:v{FIGURES_VERSION}:{kind}:{view}:{chosen}:{scope.period_months}"
-        f":{scope.today.isoformat()}:{digest}"
+        f":{scope.today.isoformat()}:{digest}:{viewer}"
     )
 
 
