@@ -29,6 +29,7 @@ from .chain import (
 from .keys import chain_keyring
 from .masking import mask
 from .models import AuditChainHead, AuditEntry, ChainCheck
+from .proxies import is_trusted_proxy
 from .signals import chain_checked, change_committed
 
 ACTION_PATTERN = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
@@ -39,7 +40,7 @@ def _ip_from_meta(meta: Mapping[str, Any]) -> str | None:
     candidate = meta.get("REMOTE_ADDR")
     hops = getattr(settings, "AUDIT_TRUSTED_PROXY_COUNT", 0)
     forwarded = [h.strip() for h in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
-    if hops > 0 and len(forwarded) >= hops:
+    if hops > 0 and len(forwarded) >= hops and is_trusted_proxy(candidate):
         candidate = forwarded[-hops]
     try:
         return _canonical_ip(candidate)
@@ -51,7 +52,8 @@ def client_ip(request: HttpRequest | None) -> str | None:
     """The address of the person making the request, for `record(..., ip_address=...)`.
 
     REMOTE_ADDR, unless settings.AUDIT_TRUSTED_PROXY_COUNT says that many reverse proxies of
-    ours stand in front: then the address the outermost of them saw, i.e. the entry that many
+    ours stand in front and the connection comes from one of settings.AUDIT_TRUSTED_PROXIES
+    (audit/proxies.py): then the address the outermost of them saw, i.e. the entry that many
     places from the right of X-Forwarded-For. Entries further left were written by the client
     and prove nothing.
     """

@@ -30,9 +30,7 @@ def _named_account(actor, case: BreachCase) -> OfficialAccount:
     _require_handler(actor, case)
     if case.status == BreachCase.Status.CLOSED:
         raise BreachError("A closed case takes no more entries.")
-    account = (
-        OfficialAccount.objects.select_related("platform").filter(pk=case.account_id).first()
-    )
+    account = OfficialAccount.objects.select_related("platform").filter(pk=case.account_id).first()
     if account is None:
         raise BreachError("This case names no official account.")
     return account

@@ -113,7 +113,14 @@ def import_confirm(*, actor, batch: ImportBatch) -> ImportBatch:
     if batch.status != ImportBatch.Status.PREVIEWED:
         raise ImportRefused("Only a checked file without errors can be imported.")
     with transaction.atomic():
-        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.QUEUED)
+        # Its file is still there (consents/import_retention.py drops it after a day).
+        queued = (
+            ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEWED)
+            .exclude(content=b"")
+            .update(status=ImportBatch.Status.QUEUED)
+        )
+        if not queued:
+            raise ImportRefused("This check has expired: upload the file again.")
         ColumnMapping.objects.update_or_create(
             school_id=batch.school_id, defaults={"mapping": batch.mapping}
         )

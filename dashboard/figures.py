@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Q

@@ -118,8 +118,11 @@ def credential_deposit(
         raise EscrowError("This account is closed: there are no login details to keep.")
     if not username.strip():
         raise EscrowError("Give the username or login email.", field="username")
-    if not password:
-        raise EscrowError("Give the password.", field="password")
+    if not password.strip():  # issue 14: a single space was accepted as a password
+        raise EscrowError(
+            "Enter the account's current password: spaces alone are not a password.",
+            field="password",
+        )
     values = {
         F.USERNAME: username.strip(),
         F.PASSWORD: password,

@@ -37,7 +37,6 @@ from ..selectors import (
     person_detail,
     school_ids_with_perm,
     schools_administered_by,
-    schools_visible_to,
     staff_of_school,
     trust_administered_by,
 )

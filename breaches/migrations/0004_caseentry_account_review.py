@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('breaches', '0003_caseentry_append_only'),
+        ("breaches", "0003_caseentry_append_only"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='caseentry',
-            name='action',
-            field=models.CharField(blank=True, choices=[('content_removed', 'Content removed'), ('account_suspended', 'Account suspended'), ('credentials_rotated', 'Login details to be changed'), ('account_review', 'Review of the official account started'), ('referred_lado', 'Referred to the designated officer (LADO)'), ('referred_police', 'Referred to the police')], max_length=30),
+            model_name="caseentry",
+            name="action",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("content_removed", "Content removed"),
+                    ("account_suspended", "Account suspended"),
+                    ("credentials_rotated", "Login details to be changed"),
+                    ("account_review", "Review of the official account started"),
+                    ("referred_lado", "Referred to the designated officer (LADO)"),
+                    ("referred_police", "Referred to the police"),
+                ],
+                max_length=30,
+            ),
         ),
     ]
