@@ -58,7 +58,8 @@ def _ip(request: HttpRequest) -> str | None:
 def _next_url(request: HttpRequest) -> str:
     """A same-site `next` from the query or form, else the home page."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
+    # A path of this site only: a bare word would be taken for a URL name by redirect().
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
