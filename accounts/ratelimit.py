@@ -21,6 +21,7 @@ from datetime import timedelta
 from axes.models import AccessFailureLog
 from django.conf import settings
 from django.core import signing
+from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -81,3 +82,13 @@ def remember_device(response: HttpResponse, email: str) -> None:
         httponly=True,
         samesite="Lax",
     )
+
+
+def refused_form(form_class, request: HttpRequest):
+    """The sign-in form as sent, with the refusal as its error and the password never checked
+    (so the refused attempt is no guess)."""
+    form = form_class(request, data=request.POST)
+    form._errors = ErrorDict()
+    form.cleaned_data = {}
+    form.add_error(None, THROTTLED_MESSAGE)
+    return form

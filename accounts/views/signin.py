@@ -96,8 +96,7 @@ class SignInView(auth_views.LoginView):
             return self.render_to_response(context, status=403)
         email = axes_username(request)
         if ratelimit.account_throttled(request, email):
-            form = self.get_form_class()(request)
-            form.add_error(None, ratelimit.THROTTLED_MESSAGE)
+            form = ratelimit.refused_form(self.get_form_class(), request)
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)
 
