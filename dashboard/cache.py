@@ -41,7 +41,8 @@ from .figures import FigureTable, Scope, trust_figures
 
 logger = logging.getLogger(__name__)
 
-FIGURES_VERSION = 3  # 2: suppressed chart markers, hidden medians (issue 18); 3: per viewer (issue 14)
+# 2: suppressed chart markers, hidden medians (issue 18); 3: per viewer (issue 14)
+FIGURES_VERSION = 3
 FRAGMENT_TEMPLATE = "dashboard/_figures.html"
 # A change marker outlives every entry it could make stale (entries die after the TTL).
 MARKER_MARGIN_SECONDS = 60
