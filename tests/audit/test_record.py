@@ -124,5 +124,7 @@ def test_denied_access_to_another_schools_record_carries_the_address(world):
     response = client.get(reverse("accounts:person_detail", args=[world.teacher_b.pk]))
     assert response.status_code == 404
     denied = AuditEntry.objects.filter(action="access.denied").latest("id")
-    assert (denied.actor_id, denied.target_id) == (world.leader_a.pk, str(world.teacher_b.pk))
+    # Only what was asked for (issue 14): the model and the id sent, never the record.
+    assert denied.actor_id == world.leader_a.pk and denied.target_repr == ""
+    assert denied.data["lookup"] == {"pk": str(world.teacher_b.pk)}
     assert denied.ip_address == "198.51.100.99"
