@@ -1,6 +1,6 @@
-"""Rotation (5.19): "rotation required" set by leavers, role loss and the case handlers (never by
-a report alone), cleared only by a new deposit; reminders once per due date; old versions destroyed; key
-rotation with `manage.py rotate_credential_keys`."""
+"""Rotation (5.19): "rotation required" set by leavers, role loss and the case handlers
+(never by a report alone), cleared only by a new deposit; reminders once per due date; old
+versions destroyed; key rotation with `manage.py rotate_credential_keys`."""
 
 from __future__ import annotations
 
