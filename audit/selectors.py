@@ -57,7 +57,13 @@ def activity_of(user) -> QuerySet[AuditEntry]:
     namespaces = Q()
     for prefix in SELF_VISIBLE_TARGET_NAMESPACES:
         namespaces |= Q(action__startswith=prefix)
-    return AuditEntry.objects.filter(Q(actor_id=user.pk) | (about_them & namespaces))
+    # A denied lookup written before issue 14 named the record and its school: what the
+    # person was refused must not be described to them, so such entries stay out (those
+    # written since hold only what the person sent, and show).
+    described_denial = Q(action="access.denied") & (~Q(target_repr="") | Q(school_id__isnull=False))
+    return AuditEntry.objects.filter(Q(actor_id=user.pk) | (about_them & namespaces)).exclude(
+        described_denial
+    )
 
 
 @dataclass(frozen=True)
@@ -176,7 +182,7 @@ def recent_chain_checks(limit: int = 30) -> list[ChainCheck]:
 
 # Monitoring (clause 6): what a trust administrator should look at from the home page.
 WATCHED_ACTIONS = (
-    ("access.denied", "Attempts to open another school's records (7 days)"),
+    ("access.denied", "Records asked for that were missing or another school's (7 days)"),
     ("auth.locked_out", "Sign-in lockouts (7 days)"),
 )
 

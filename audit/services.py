@@ -30,6 +30,7 @@ from .chain import (
 from .keys import chain_keyring
 from .masking import mask
 from .models import AuditChainHead, AuditEntry, ChainCheck
+from .proxies import is_trusted_proxy
 from .signals import chain_checked, change_committed
 
 ACTION_PATTERN = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
@@ -40,7 +41,7 @@ def _ip_from_meta(meta: Mapping[str, Any]) -> str | None:
     candidate = meta.get("REMOTE_ADDR")
     hops = getattr(settings, "AUDIT_TRUSTED_PROXY_COUNT", 0)
     forwarded = [h.strip() for h in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
-    if hops > 0 and len(forwarded) >= hops:
+    if hops > 0 and len(forwarded) >= hops and is_trusted_proxy(candidate):
         candidate = forwarded[-hops]
     try:
         return _canonical_ip(candidate)
@@ -52,7 +53,8 @@ def client_ip(request: HttpRequest | None) -> str | None:
     """The address of the person making the request, for `record(..., ip_address=...)`.
 
     REMOTE_ADDR, unless settings.AUDIT_TRUSTED_PROXY_COUNT says that many reverse proxies of
-    ours stand in front: then the address the outermost of them saw, i.e. the entry that many
+    ours stand in front and the connection comes from one of settings.AUDIT_TRUSTED_PROXIES
+    (audit/proxies.py): then the address the outermost of them saw, i.e. the entry that many
     places from the right of X-Forwarded-For. Entries further left were written by the client
     and prove nothing.
     """
@@ -64,10 +66,18 @@ def client_ip(request: HttpRequest | None) -> str | None:
 # The address of the request being handled (set by audit.receivers on request_started), so
 # that entries written deep inside a service, such as a denied access, still carry it.
 _request_ip: ContextVar[str | None] = ContextVar("audit_request_ip", default=None)
+# And its path, for entries that may record only what the requester sent (a denied lookup).
+_request_path: ContextVar[str] = ContextVar("audit_request_path", default="")
 
 
 def remember_request_ip(meta: Mapping[str, Any] | None) -> None:
     _request_ip.set(_ip_from_meta(meta) if meta else None)
+    _request_path.set(str((meta or {}).get("PATH_INFO") or "")[:300])
+
+
+def request_path() -> str:
+    """The path of the request being handled ("" outside a request)."""
+    return _request_path.get()
 
 
 def _locked_head() -> AuditChainHead:

@@ -20,7 +20,9 @@ from .services import (
 def load(ctx) -> None:
     ctx.hints.append(
         "Breaches: Northfield's headteacher and safeguarding lead have a friend-request report "
-        "(5.12); a report about Riverside's headteacher went to trust HR (hr@starmat.example)."
+        "(5.12); a report about Riverside's headteacher went to trust HR (hr@starmat.example); "
+        "a Northfield report names an official account: its headteacher starts the password "
+        "rotation and a review from the case (its owner is told nothing of the report)."
     )
     if BreachCase.objects.exists():
         return
@@ -50,6 +52,7 @@ def load(ctx) -> None:
         subject=ctx.people["oakwood.teacher"],
         description="Personal social media use during lessons.",
     )
+    _case_naming_an_account(ctx, now)
     head = ctx.people["oakwood.head"]
     case_acknowledge(actor=head, case=closed)
     case_decide_outcome(
@@ -67,3 +70,29 @@ def load(ctx) -> None:
             link="https://sam-staff.example.org",
             disclaimer_present=True,
         )
+
+
+def _case_naming_an_account(ctx, now) -> None:
+    """7.3 with 4.5c (issues 14, 15.4): a report about an account's owner naming the account;
+    nothing happens to the account until the headteacher acts on the case page."""
+    from channels.models import OfficialAccount
+
+    north = ctx.schools["northfield"]
+    account = (
+        OfficialAccount.objects.filter(school=north, status="active", owner__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    if account is None:
+        return
+    reporter = ctx.people["northfield.leader"]
+    breach_report(
+        actor=reporter,
+        school=north,
+        category="reputation",
+        seen_at=now - timedelta(hours=5),
+        platform=account.platform.name,
+        subject=account.owner if account.owner_id != reporter.pk else None,
+        account=account,
+        description="A post on the official account read like a personal remark about a parent.",
+    )

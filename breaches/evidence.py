@@ -8,6 +8,8 @@ import struct
 
 from django.conf import settings
 
+from accounts.images import ImageRefused, reencode
+
 JPEG = ("image/jpeg", ".jpg")
 PNG = ("image/png", ".png")
 PDF = ("application/pdf", ".pdf")
@@ -115,5 +117,10 @@ def clean(data: bytes) -> tuple[bytes, str, str, str]:
     if not data:
         raise EvidenceRefused("The file is empty.")
     content_type, ext = sniff(data)
-    data = strip_image_metadata(data, content_type)
+    if content_type != PDF[0]:
+        # Decoded with a pixel limit and written anew by Pillow (issue 14): no metadata left.
+        try:
+            data = reencode(data, content_type)
+        except ImageRefused as exc:
+            raise EvidenceRefused(str(exc)) from None
     return data, content_type, ext, hashlib.sha256(data).hexdigest()

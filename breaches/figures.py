@@ -23,6 +23,7 @@ from dashboard.figures import (
 )
 
 from .models import BreachCase, Category
+from .selectors import case_visible_to
 
 S = BreachCase.Status
 
@@ -54,11 +55,30 @@ def _median_cell(n: int, value: float | None) -> Cell:
     return Cell(round(value, 1), f"{value:.1f} days")
 
 
+def _counted_cases(scope: Scope):
+    """Issue 14: a figure counts only cases its viewer may see. A school's leaders count the
+    cases routed to them (a case about their headteacher that went to trust HR is not among
+    them); trust roles count every case but one about themselves."""
+    viewer = scope.viewer
+    if scope.trust_view:
+        qs = BreachCase.objects.all()
+        return qs.exclude(subject=viewer) if getattr(viewer, "pk", None) else qs
+    return case_visible_to(viewer)
+
+
+def _shows_months(scope: Scope) -> bool:
+    """Category by month for one school is for the trust roles that handle cases (trust HR);
+    other trust roles see it for the whole trust only, a school's leaders not at all."""
+    if not scope.trust_view:
+        return False
+    return scope.handles_cases or scope.filtered_school is None
+
+
 def breach_dashboard_figures(scope: Scope) -> list[FigureTable]:
     start = scope.period_start
     # An aware datetime, not created_at__date: the index on created_at can then serve it.
     since = timezone.make_aware(datetime.combine(start, time.min))
-    cases = BreachCase.objects.filter(school_id__in=scope.school_ids, created_at__gte=since)
+    cases = _counted_cases(scope).filter(school_id__in=scope.school_ids, created_at__gte=since)
     # Time to acknowledge, for the acknowledged cases (the difference is NULL for the others).
     wait = ExpressionWrapper(F("acknowledged_at") - F("created_at"), output_field=DurationField())
     waits = {"acknowledged": Count("pk", filter=Q(acknowledged_at__isnull=False)),
@@ -106,6 +126,8 @@ def breach_dashboard_figures(scope: Scope) -> list[FigureTable]:
         "not acknowledged within the trust's deadline is escalated to trust HR (7.3).",
     )
 
+    if not _shows_months(scope):
+        return [summary]
     # By category and month.
     months = [
         (start + relativedelta(months=i)).replace(day=1) for i in range(scope.period_months + 1)

@@ -11,6 +11,7 @@ from accounts.selectors import school_ids_with_perm, schools_visible_to
 
 from .evidence import EvidenceRefused, clean
 from .models import CaseEntry, Category, Declaration, Outcome
+from .report_limits import DESCRIPTION_MAX_CHARS, TOO_LONG
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -84,7 +85,11 @@ class ReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         label="What happened?",
         help_text="What you saw, where, and who posted it if you know.",
-        error_messages={"required": "Describe what happened: what you saw and where"},
+        max_length=DESCRIPTION_MAX_CHARS,
+        error_messages={
+            "required": "Describe what happened: what you saw and where",
+            "max_length": TOO_LONG,
+        },
     )
     subject = forms.ModelChoiceField(
         queryset=None, required=False, label="Member of staff concerned (if any)"
@@ -161,9 +166,18 @@ class NoteForm(forms.Form):
 
 
 class ActionForm(forms.Form):
-    # Starts on "Choose an action": a wrong action must not be one click away (issue 15).
+    # Starts on "Choose an action": a wrong action must not be one click away (issue 15). The
+    # named account's rotation and review are started from their own buttons
+    # (breaches/account_actions.py), which do what they say, not just record it.
     action = forms.ChoiceField(
-        choices=[("", "Choose an action"), *CaseEntry.Action.choices],
+        choices=[
+            ("", "Choose an action"),
+            *(
+                (value, label)
+                for value, label in CaseEntry.Action.choices
+                if value not in ("credentials_rotated", "account_review")
+            ),
+        ],
         error_messages={"required": "Choose the action that was taken"},
     )
     text = forms.CharField(

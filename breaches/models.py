@@ -151,6 +151,7 @@ class CaseEntry(models.Model):
         CONTENT_REMOVED = "content_removed", "Content removed"
         ACCOUNT_SUSPENDED = "account_suspended", "Account suspended"
         CREDENTIALS_ROTATED = "credentials_rotated", "Login details to be changed"
+        ACCOUNT_REVIEW = "account_review", "Review of the official account started"
         REFERRED_LADO = "referred_lado", "Referred to the designated officer (LADO)"
         REFERRED_POLICE = "referred_police", "Referred to the police"
 

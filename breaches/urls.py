@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import account_views, views
 
 app_name = "breaches"
 urlpatterns = [
@@ -21,6 +21,16 @@ urlpatterns = [
     path("cases/<uuid:pk>/outcome/", views.case_outcome, name="case_outcome"),
     path("cases/<uuid:pk>/close/", views.case_close, name="case_close"),
     path("cases/<uuid:pk>/owner/", views.case_assign, name="case_assign"),
+    path(
+        "cases/<uuid:pk>/account/rotation/",
+        account_views.case_account_rotation,
+        name="case_account_rotation",
+    ),
+    path(
+        "cases/<uuid:pk>/account/review/",
+        account_views.case_account_review,
+        name="case_account_review",
+    ),
     path("cases/<uuid:pk>/evidence/<int:evidence_id>/", views.evidence_download, name="evidence"),
     path("cases/<uuid:pk>/dispose/", views.case_dispose, name="case_dispose"),
     path("disposals/", views.disposals, name="disposals"),

@@ -18,7 +18,7 @@ from accounts.models import User
 from accounts.roles import Perm, TrustRoleKind
 from accounts.selectors import has_trust_role, schools_visible_to
 
-from . import selectors, services
+from . import report_limits, selectors, services
 from .forms import ActionForm, AssignForm, DeclarationForm, NoteForm, OutcomeForm, ReportForm
 from .models import BreachCase, Evidence
 
@@ -32,7 +32,12 @@ def report_create(request):
     require(
         schools_visible_to(request.user, Perm.STAFF).exists(), "Only staff of a school can report."
     )
-    form = ReportForm(request.POST or None, request.FILES or None, user=request.user)
+    try:
+        data, files = report_limits.posted(request)
+    except report_limits.RequestDataTooBig:
+        form = report_limits.form_for_oversized_post(ReportForm, user=request.user)
+        return render(request, "breaches/report_form.html", {"form": form})
+    form = ReportForm(data or None, files or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

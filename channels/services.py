@@ -756,12 +756,12 @@ def comment_report_create(
     )
     if kind:
         # Screenshots from phones carry EXIF location: removed as for breach evidence.
-        from breaches.evidence import EvidenceRefused, strip_image_metadata
+        from accounts.images import ImageRefused, reencode
 
         screenshot.seek(0)
         try:
-            cleaned = strip_image_metadata(screenshot.read(), kind[0])
-        except EvidenceRefused as exc:
+            cleaned = reencode(screenshot.read(), kind[0])  # issue 14: decoded, pixel limit
+        except ImageRefused as exc:
             raise ChannelError(str(exc), "screenshot") from None
     with transaction.atomic():
         if kind:

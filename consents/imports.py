@@ -161,9 +161,14 @@ def import_confirm(*, actor: User, batch: ImportBatch, mark_left: bool = False) 
         raise ImportRefused("Only a checked file without errors can be imported.")
     mark_left = bool(mark_left and batch.leavers)
     with transaction.atomic():
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            status=ImportBatch.Status.QUEUED, mark_left=mark_left
+        # Its file is still there (consents/import_retention.py drops it after a day).
+        queued = (
+            ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEWED)
+            .exclude(content=b"")
+            .update(status=ImportBatch.Status.QUEUED, mark_left=mark_left)
         )
+        if not queued:
+            raise ImportRefused("This check has expired: upload the file again.")
         ColumnMapping.objects.update_or_create(
             school_id=batch.school_id,
             defaults={"mapping": {**saved_mapping(batch.school), **batch.mapping}},

@@ -28,3 +28,11 @@ def remind_takedowns() -> int:
     from .retention import remind_open_takedowns
 
     return remind_open_takedowns()
+
+
+@shared_task
+def purge_import_files() -> int:
+    """Beat (daily): rejected or never-confirmed MIS files go after a day."""
+    from .import_retention import import_files_purge
+
+    return import_files_purge()

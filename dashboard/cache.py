@@ -41,7 +41,9 @@ from .figures import FigureTable, Scope, trust_figures
 
 logger = logging.getLogger(__name__)
 
-FIGURES_VERSION = 3  # 2: suppressed chart markers, hidden medians (issue 18); 3: issue 15
+# 2: suppressed chart markers, hidden medians (issue 18); 3: per viewer (issue 14); 4: overdue
+# policies named and review follow-ups (issue 15)
+FIGURES_VERSION = 4
 FRAGMENT_TEMPLATE = "dashboard/_figures.html"
 # A change marker outlives every entry it could make stale (entries die after the TTL).
 MARKER_MARGIN_SECONDS = 60
@@ -64,9 +66,11 @@ def scope_key(scope: Scope, kind: str) -> str:
     digest = hashlib.sha256(schools.encode()).hexdigest()[:40]
     view = "trust" if scope.trust_view else "school"
     chosen = "one" if scope.filtered_school is not None else "all"
+    # Breach figures leave out the cases the viewer may not see (issue 14): per viewer.
+    viewer = getattr(scope.viewer, "pk", None) or "-"
     return (
         f"dashboard:v{FIGURES_VERSION}:{kind}:{view}:{chosen}:{scope.period_months}"
-        f":{scope.today.isoformat()}:{digest}"
+        f":{scope.today.isoformat()}:{digest}:{viewer}"
     )
 
 

@@ -21,6 +21,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Q
@@ -129,6 +130,10 @@ class Scope:
     period_months: int = 12
     filtered_school: School | None = None
     available_schools: list[School] = field(default_factory=list)
+    # Who looks (issue 14): breach figures count only cases the viewer may see, never one
+    # about them, and only trust roles that handle cases get a school's breakdown by month.
+    viewer: Any = None
+    handles_cases: bool = False
 
     @property
     def school_ids(self) -> list[int]:
@@ -153,6 +158,8 @@ class Scope:
             period_months=period_months,
             filtered_school=chosen,
             available_schools=self.available_schools,
+            viewer=self.viewer,
+            handles_cases=self.handles_cases,
         )
 
 
@@ -169,7 +176,8 @@ def dashboard_scope(
     user, school_id: int | None = None, period_months: int = 12, today: date | None = None
 ) -> Scope | None:
     """None when the user may not see the dashboard at all (two queries)."""
-    trust_view = bool(trust_roles_of(user) & TRUST_VIEW_ROLES)
+    roles = trust_roles_of(user)
+    trust_view = bool(roles & TRUST_VIEW_ROLES)
     if trust_view:
         available = School.objects.filter(
             trust__roles__user=user, trust__roles__role__in=TRUST_VIEW_ROLES
@@ -184,6 +192,8 @@ def dashboard_scope(
         trust_view=trust_view,
         today=today or timezone.localdate(),
         available_schools=available_list,
+        viewer=user,
+        handles_cases=TrustRoleKind.TRUST_HR in roles,
     )
     return full.narrowed(school_id, period_months)
 

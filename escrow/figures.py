@@ -83,6 +83,7 @@ def escrow_dashboard_figures(scope: Scope) -> list[FigureTable]:
             rows=table_rows,
             chart=chart,
             note="The current login details of every account are held for a leader (4.5c) and "
-            "changed regularly (5.19); a change is required after a leaver or a breach report.",
+            "changed regularly (5.19); a change is required after a leaver or when the school "
+            "asks.",
         )
     ]

@@ -118,8 +118,11 @@ def credential_deposit(
         raise EscrowError("This account is closed: there are no login details to keep.")
     if not username.strip():
         raise EscrowError("Give the username or login email.", field="username")
-    if not password:
-        raise EscrowError("Give the password.", field="password")
+    if not password.strip():  # issue 14: a single space was accepted as a password
+        raise EscrowError(
+            "Enter the account's current password: spaces alone are not a password.",
+            field="password",
+        )
     values = {
         F.USERNAME: username.strip(),
         F.PASSWORD: password,
@@ -303,6 +306,9 @@ def credential_retrieve(
 
 # --- rotation (5.19) -----------------------------------------------------------------------
 
+# What the account's team reads when the school's leaders ask for a change: no cause named.
+ROTATION_ASKED_REASON = "The school asked for the login details to be changed."
+
 
 def credential_require_rotation(*, actor: User | None, credential: Credential, reason: str) -> bool:
     """5.19: the password must change (someone who knew it left or lost their role, a breach
@@ -371,25 +377,18 @@ def credentials_flag_role_removed(*, actor: User | None, user: User, school: Sch
     )
 
 
-def breach_report_hook(case) -> None:
-    """Breach report naming an account (section 7): its password must change (5.19)."""
-    if getattr(case, "account_id", None):
-        credential = Credential.objects.filter(account_id=case.account_id).first()
-        if credential is not None:
-            credential_require_rotation(
-                actor=None, credential=credential, reason="A breach report names this account."
-            )
-
-
 def breach_action_hook(case, action: str, actor) -> None:
-    """A case handler recorded "credentials rotated": the owner must deposit new details."""
+    """A case handler started the rotation from the case: the owner must deposit new details.
+
+    The reason the owner and deputies read points to no case (issue 14): the subject of a
+    report may be one of them."""
     if action == "credentials_rotated" and getattr(case, "account_id", None):
         credential = Credential.objects.filter(account_id=case.account_id).first()
         if credential is not None:
             credential_require_rotation(
                 actor=actor,
                 credential=credential,
-                reason="A breach case requires the login details to be changed.",
+                reason=ROTATION_ASKED_REASON,
             )
 
 

@@ -21,6 +21,7 @@ from . import selectors, services
 from .filters import EscrowFilter
 from .forms import DepositForm, RetrieveForm
 from .models import SealedSecret
+from .refusals import retrieval_refuse
 from .services import EscrowError, RetrievalRefused
 
 # Lists that grow (issue 18): search, filters and pages of this many rows.
@@ -107,10 +108,8 @@ def retrieve(request, pk: int):
     # Access first, so another school's account is a 404 before any step-up is asked for.
     acc = _account(request, pk)
     break_glass = selectors.may_break_glass(request.user, acc)
-    require(
-        selectors.may_retrieve(request.user, acc) or break_glass,
-        "Only the school's leaders and headteacher can retrieve login details.",
-    )
+    if not (selectors.may_retrieve(request.user, acc) or break_glass):
+        retrieval_refuse(actor=request.user, account=acc)  # audited, then 403
     return _retrieve(request, acc, break_glass)
 
 

@@ -28,7 +28,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from audit.services import client_ip
 
-from .. import two_factor
+from .. import ratelimit, two_factor
 from ..forms.signin import (
     EmailAuthenticationForm,
     EmailPasswordResetForm,
@@ -36,6 +36,7 @@ from ..forms.signin import (
     OTPTokenForm,
     StepUpCodeForm,
     StepUpForm,
+    axes_username,
 )
 from ..middleware import start_session_clock
 from ..selectors import requires_two_factor
@@ -57,7 +58,8 @@ def _ip(request: HttpRequest) -> str | None:
 def _next_url(request: HttpRequest) -> str:
     """A same-site `next` from the query or form, else the home page."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
+    # A path of this site only: a bare word would be taken for a URL name by redirect().
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
@@ -92,6 +94,10 @@ class SignInView(auth_views.LoginView):
             # Switched off for the trust: the password is not even checked.
             context = self.get_context_data(form=self.get_form_class()(request))
             return self.render_to_response(context, status=403)
+        email = axes_username(request)
+        if ratelimit.account_throttled(request, email):
+            form = ratelimit.refused_form(self.get_form_class(), request)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
@@ -101,8 +107,11 @@ class SignInView(auth_views.LoginView):
         self.request.session.pop(STEP_UP_SESSION_KEY, None)
         start_session_clock(self.request)
         user = form.get_user()
+        ratelimit.remember_device(response, user.email.lower())
         if requires_two_factor(user) or two_factor.has_confirmed_totp(user):
-            return redirect(_with_next("accounts:two_factor", self.get_success_url()))
+            second = redirect(_with_next("accounts:two_factor", self.get_success_url()))
+            ratelimit.remember_device(second, user.email.lower())
+            return second
         return response
 
 

@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A query string no form could produce (NUL bytes, not UTF-8) is a 400 before any view.
+    "accounts.query_guard.QueryStringGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -181,6 +183,11 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token", "token"]
 # Lock on the lower-cased email, as sign-in matches it case-insensitively.
 AXES_USERNAME_CALLABLE = "accounts.forms.signin.axes_username"
+# One row per failure (username, address, time): the per-account limit across addresses
+# (accounts/ratelimit.py) counts them; axes keeps at most 1,000 per account.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+SIGNIN_ACCOUNT_FAILURE_LIMIT = env.int("SIGNIN_ACCOUNT_FAILURE_LIMIT", default=20)
+SIGNIN_ACCOUNT_WINDOW = timedelta(minutes=env.int("SIGNIN_ACCOUNT_WINDOW_MINUTES", default=15))
 
 # --- Single sign-on and provisioning (issue 20; accounts/sso, accounts/scim) -------------
 # Identity providers: a JSON list in the file SSO_PROVIDERS_FILE (accounts/sso/config.py
@@ -244,6 +251,9 @@ OTP_TOTP_TOLERANCE = 1
 # REMOTE_ADDR. N: it is the Nth entry from the right of X-Forwarded-For (audit.services.client_ip);
 # entries further left come from the client and are never believed.
 AUDIT_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# ...and the header is believed only from these peers (addresses or networks of our proxies):
+# anyone reaching the application server directly is taken at their own address (issue 14).
+AUDIT_TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
 # The chain key(s): each entry's hash is an HMAC under the current one (audit/chain.py).
 # "id:base64-of-32-bytes[,older-id:older-key...]", the first current, older ones kept for ever
 # (they verify the entries made with them). Inline or in a file; never in the database.
@@ -360,6 +370,10 @@ CELERY_BEAT_SCHEDULE = {
     "privacy-dispose": {
         "task": "privacy.tasks.dispose",
         "schedule": crontab(hour=2, minute=30),
+    },
+    "consents-purge-import-files": {
+        "task": "consents.tasks.purge_import_files",
+        "schedule": crontab(minute=50),
     },
     "privacy-sar-reminders": {
         "task": "privacy.tasks.remind_deadlines",

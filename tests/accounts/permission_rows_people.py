@@ -92,17 +92,16 @@ ROWS = [
     Row("accounts:school_create", "head_a", 403, method="post", data=_school_data),
     Row("accounts:school_detail", "anonymous", 302, kwargs=_school_a),
     Row("accounts:school_detail", "trust_admin", 200, kwargs=_school_a),
-    Row(
-        "accounts:school_detail", "leader_a", 403, kwargs=_school_a, note="sees it, may not manage"
-    ),
+    # Only trust administrators manage schools: for anyone else the page is missing (issue 14).
+    Row("accounts:school_detail", "leader_a", 404, kwargs=_school_a),
     Row("accounts:school_detail", "leader_b", 404, kwargs=_school_a),
-    Row("accounts:school_detail", "trustee", 403, kwargs=_school_a),
+    Row("accounts:school_detail", "trustee", 404, kwargs=_school_a),
     Row("accounts:school_edit", "anonymous", 302, kwargs=_school_a),
     Row("accounts:school_edit", "trust_admin", 200, kwargs=_school_a),
     Row(
         "accounts:school_edit", "trust_admin", 302, method="post", kwargs=_school_a, data=_edit_data
     ),
-    Row("accounts:school_edit", "head_a", 403, method="post", kwargs=_school_a, data=_edit_data),
+    Row("accounts:school_edit", "head_a", 404, method="post", kwargs=_school_a, data=_edit_data),
     Row("accounts:school_edit", "head_b", 404, method="post", kwargs=_school_a, data=_edit_data),
     # People: whoever may view staff somewhere sees the list; only their schools' people.
     Row("accounts:person_list", "anonymous", 302),

@@ -57,7 +57,7 @@ def test_client_ip_is_remote_addr_by_default():
     assert client_ip(request) == "203.0.113.7"
 
 
-@override_settings(AUDIT_TRUSTED_PROXY_COUNT=1)
+@override_settings(AUDIT_TRUSTED_PROXY_COUNT=1, AUDIT_TRUSTED_PROXIES=["10.0.0.0/8"])
 def test_client_ip_behind_a_trusted_proxy_is_the_address_the_proxy_saw():
     # The client wrote the left-hand entry itself; only our proxy's own addition is believed.
     request = RequestFactory().get(
@@ -66,9 +66,18 @@ def test_client_ip_behind_a_trusted_proxy_is_the_address_the_proxy_saw():
     assert client_ip(request) == "203.0.113.9"
 
 
-@override_settings(AUDIT_TRUSTED_PROXY_COUNT=1)
+@override_settings(AUDIT_TRUSTED_PROXY_COUNT=1, AUDIT_TRUSTED_PROXIES=["10.0.0.0/8"])
 def test_client_ip_behind_a_proxy_without_the_header_falls_back_to_remote_addr():
     assert client_ip(RequestFactory().get("/", REMOTE_ADDR="10.0.0.2")) == "10.0.0.2"
+
+
+@override_settings(AUDIT_TRUSTED_PROXY_COUNT=1, AUDIT_TRUSTED_PROXIES=["10.0.0.0/8"])
+def test_forwarded_header_from_a_peer_that_is_not_our_proxy_is_ignored():
+    # gunicorn reached directly: the header is the client's own word (issue 14).
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="203.0.113.50", HTTP_X_FORWARDED_FOR="198.51.100.77"
+    )
+    assert client_ip(request) == "203.0.113.50"
 
 
 def test_entry_rolls_back_with_the_change_it_records(db):
@@ -115,5 +124,7 @@ def test_denied_access_to_another_schools_record_carries_the_address(world):
     response = client.get(reverse("accounts:person_detail", args=[world.teacher_b.pk]))
     assert response.status_code == 404
     denied = AuditEntry.objects.filter(action="access.denied").latest("id")
-    assert (denied.actor_id, denied.target_id) == (world.leader_a.pk, str(world.teacher_b.pk))
+    # Only what was asked for (issue 14): the model and the id sent, never the record.
+    assert denied.actor_id == world.leader_a.pk and denied.target_repr == ""
+    assert denied.data["lookup"] == {"pk": str(world.teacher_b.pk)}
     assert denied.ip_address == "198.51.100.99"

@@ -234,7 +234,7 @@ def test_trust_admin_home_shows_denied_access_and_lockouts_of_the_week(world, cl
     cards = {c.title: c for c in client.get(home).context["cards"]}
     lockouts = cards["Sign-in lockouts (7 days)"]
     assert lockouts.count == 2 and lockouts.url.startswith(LIST + "?action=auth.locked_out")
-    assert cards["Attempts to open another school's records (7 days)"].count == 1
+    assert cards["Records asked for that were missing or another school's (7 days)"].count == 1
     assert "Sign-in lockouts" not in client_for("head_a").get(home).content.decode()
 
 

@@ -118,3 +118,29 @@ ROWS += [
     Row("breaches:from_comment_report", "leader_a", 405, kwargs=comment_report_a),
     Row("breaches:from_comment_report", "anonymous", 302, method="post", kwargs=comment_report_a),
 ]
+
+
+def case_naming_account_a(w):
+    from tests.escrow.factories import escrowed_account
+
+    return {"pk": report(w, account=escrowed_account(w)).pk}
+
+
+ACCOUNT_POSTS = ["case_account_rotation", "case_account_review"]
+ROWS += [
+    *[
+        Row(f"breaches:{n}", p, 302, method="post", kwargs=case_naming_account_a)
+        for n in ACCOUNT_POSTS
+        for p in ["head_a", "trust_hr"]
+    ],
+    *[
+        Row(f"breaches:{n}", p, 404, method="post", kwargs=case_naming_account_a)
+        for n in ACCOUNT_POSTS
+        for p in ["head_b", "leader_a", "teacher_a", "trust_admin", "trustee"]
+    ],
+    *[Row(f"breaches:{n}", "head_a", 405, kwargs=case_naming_account_a) for n in ACCOUNT_POSTS],
+    *[
+        Row(f"breaches:{n}", "anonymous", 302, method="post", kwargs=case_naming_account_a)
+        for n in ACCOUNT_POSTS
+    ],
+]

@@ -17,17 +17,19 @@ from .factories import report
 
 
 def jpeg_with_gps() -> bytes:
-    exif = b"Exif\x00\x00MM\x00*\x00\x00\x00\x08GPSLatitude51.5074N-GPSLongitude0.1278W"
-    app1 = b"\xff\xe1" + struct.pack(">H", len(exif) + 2) + exif
-    jfif = b"\xff\xe0" + struct.pack(">H", 16) + b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-    scan = (
-        b"\xff\xda"
-        + struct.pack(">H", 8)
-        + b"\x01\x01\x00\x00\x3f\x00"
-        + b"\x12\x34\x56"
-        + b"\xff\xd9"
-    )
-    return b"\xff\xd8" + jfif + app1 + scan
+    """A real photo (Pillow) carrying EXIF: a GPS position and a description naming it."""
+    import io
+
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x010E] = "GPSLatitude51.5074N-GPSLongitude0.1278W"  # ImageDescription
+    exif.get_ifd(0x8825)[2] = (51.0, 30.0, 26.64)  # GPSInfo: GPSLatitude
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), "teal").save(out, "JPEG", exif=exif.tobytes())
+    data = out.getvalue()
+    assert b"GPSLatitude" in data
+    return data
 
 
 def form_data(world, **extra):

@@ -256,6 +256,8 @@ for _name in (
     "case_close",
     "case_assign",
     "case_dispose",
+    "case_account_rotation",
+    "case_account_review",
 ):
     CANDIDATES[f"breaches:{_name}"] = _cases()
 for _name in ("role_add", "role_remove", "trust_role_add", "trust_role_remove"):

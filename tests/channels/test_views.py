@@ -16,7 +16,20 @@ from .factories import PURPOSE, make_account, platform
 
 S = OfficialAccount.Status
 pytestmark = pytest.mark.django_db
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _image(fmt: str) -> bytes:
+    """A real image: uploads are decoded and re-encoded (issue 14)."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (32, 24), "navy").save(out, fmt)
+    return out.getvalue()
+
+
+PNG = _image("PNG")
 
 
 def form_data(world, **overrides) -> dict:
@@ -326,7 +339,7 @@ def test_comment_report_with_screenshot_reaches_the_leadership_team(
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith("attachment")
     assert download["Content-Type"] == "image/png"
-    assert b"".join(download.streaming_content) == PNG
+    assert b"".join(download.streaming_content).startswith(b"\x89PNG")
     other = client_for("leader_b").get(
         reverse("channels:comment_report_screenshot", args=[report.pk])
     )
@@ -342,7 +355,7 @@ def test_a_text_file_named_png_is_refused(world, client_for, active, media):
 
 
 def test_webp_and_jpeg_are_accepted_by_their_bytes(world, client_for, active, media):
-    webp = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 32
+    webp = _image("WEBP")
     from tests.breaches.test_views import jpeg_with_gps
 
     jpeg = jpeg_with_gps()  # a well-formed JPEG: its metadata is stripped on the way in

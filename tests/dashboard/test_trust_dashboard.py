@@ -231,7 +231,9 @@ def test_a_filtered_view_costs_no_more_queries_than_the_full_one(
 ):
     client = client_for("trustee")
     full = _cold_and_warm(client, URL)
-    assert _cold_and_warm(client, f"{URL}?school={world.school_a.pk}&period=6") == full
+    cold, warm = _cold_and_warm(client, f"{URL}?school={world.school_a.pk}&period=6")
+    # One school's view has no breakdown by category and month for a trustee (issue 14).
+    assert cold <= full[0] and warm == full[1]
 
 
 def test_a_local_variant_counts_instead_of_the_trust_policy_at_its_school(world):

@@ -1,6 +1,6 @@
-"""Rotation (5.19): "rotation required" set by leavers, role loss, breach reports and actions,
-cleared only by a new deposit; reminders once per due date; old versions destroyed; key
-rotation with `manage.py rotate_credential_keys`."""
+"""Rotation (5.19): "rotation required" set by leavers, role loss and the case handlers
+(never by a report alone), cleared only by a new deposit; reminders once per due date; old
+versions destroyed; key rotation with `manage.py rotate_credential_keys`."""
 
 from __future__ import annotations
 
@@ -62,10 +62,18 @@ def test_retriever_losing_their_role_at_that_school_makes_rotation_required(worl
     assert _required(account)
 
 
-def test_breach_report_naming_the_account_makes_rotation_required(world):
+def test_breach_report_naming_the_account_changes_nothing_until_the_handlers_act(world):
+    # Issue 14: the owner may be the person reported; the handlers decide when to rotate.
+    from breaches.account_actions import case_account_rotation_start
+
     account = escrowed_account(world)
-    report(world, category="inappropriate_comment", account=account)
+    case = report(world, category="inappropriate_comment", account=account)
+    assert not _required(account)
+    assert not Notification.objects.filter(kind="escrow.rotation_required").exists()
+    case_account_rotation_start(actor=world.head_a, case=case)
     assert _required(account)
+    credential = Credential.objects.get(account=account)
+    assert "report" not in credential.rotation_reason and "breach" not in credential.rotation_reason
 
 
 def test_breach_action_credentials_rotated_makes_rotation_required_and_deposit_clears(world):

@@ -87,7 +87,7 @@ def test_leader_of_same_school_gets_404_for_a_teachers_notification_and_it_is_au
     assert hidden.content == missing.content
     n.refresh_from_db()
     assert n.read_at is None
-    assert AuditEntry.objects.filter(action="access.denied", target_id=str(n.pk)).exists()
+    assert AuditEntry.objects.filter(action="access.denied", data__lookup__pk=str(n.pk)).exists()
 
 
 def test_mark_read_with_htmx_returns_the_row_and_refreshes_the_bell(world, client_for):

@@ -177,7 +177,9 @@ def test_another_schools_policy_and_a_missing_one_give_the_same_404(world, clien
     missing = client.get(reverse("policies:detail", args=[policy.pk + 10_000]))
     assert hidden.status_code == missing.status_code == 404
     assert hidden.content == missing.content
-    assert AuditEntry.objects.filter(action="access.denied", target_id=str(policy.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="access.denied", data__lookup__pk=str(policy.pk)
+    ).exists()
 
 
 def test_register_of_school_b_staff_lists_no_school_a_policy(world, client_for):
