@@ -1,7 +1,8 @@
 """Students, parents/carers and photo/video consent (clauses 4.5(e) and 4.5(f)).
 
-Least data that serves: names, year group, class, MIS id and on-roll dates; no dates of birth,
-no addresses. Decisions are events (`ConsentDecision` + its items); nothing is overwritten.
+Least data that serves: names, year group, class, MIS id, on-roll dates and the date of birth
+(the one fact a carer confirms before the consent round's page shows anything); no addresses.
+Decisions are events (`ConsentDecision` + its items); nothing is overwritten.
 The current state per student, purpose and medium (`CurrentConsent`) is derived from the
 events by `consents.services.recompute_current` and indexed for the check before publishing.
 """
@@ -56,6 +57,8 @@ class Student(models.Model):
     year_group = models.CharField(max_length=2, help_text="N, R or 1–14")
     form = models.CharField("class or form", max_length=20, blank=True)
     on_roll_from = models.DateField(null=True, blank=True)
+    # What a carer confirms before the round's page shows their child (issue 17).
+    date_of_birth = models.DateField(null=True, blank=True)
     left_on = models.DateField(null=True, blank=True)
     # Summary kept by consents.services.recompute_current: the latest school year in which the
     # student has a decision in force (None: never). Coverage of a year is then a count of
@@ -174,8 +177,9 @@ class ConsentDecision(models.Model):
     school_year = models.PositiveSmallIntegerField(help_text="2026 means 2026/27")
     naming = models.CharField(max_length=12, choices=Naming.choices)
     is_withdrawal = models.BooleanField(default=False)
+    # Empty for an answer the carer gave online themselves (the consent round).
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -367,3 +371,6 @@ class Takedown(models.Model):
 
     def __str__(self) -> str:
         return f"Takedown of {self.publication}"
+
+
+from .models_round import ConsentRound, RoundInvite  # noqa: E402,F401  (the round's models)

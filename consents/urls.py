@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -18,4 +18,5 @@ urlpatterns = [
     path("coverage/", views.coverage, name="coverage"),
     path("takedowns/", views.takedown_list, name="takedown_list"),
     path("takedowns/<int:pk>/done/", views.takedown_mark_done, name="takedown_done"),
+    path("round/", include("consents.rounds.urls")),
 ]
