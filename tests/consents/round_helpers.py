@@ -26,6 +26,16 @@ def family(school, *, form="7A", email=True, dob=DOB, n_carers=1, given_name="Ma
     return student, carers
 
 
+def ends_soon() -> datetime.date:
+    """Two weeks from the real today, within its school year (tests without a fixed clock)."""
+    from django.utils import timezone
+
+    from consents.selectors import current_school_year
+
+    today = timezone.localdate()
+    return min(today + datetime.timedelta(days=14), datetime.date(current_school_year() + 1, 8, 31))
+
+
 def start(world, school=None, ends_on=ENDS):
     return services.round_start(
         actor=world.office_a,
