@@ -53,9 +53,11 @@ def load(ctx) -> None:
         invites = list(
             RoundInvite.objects.filter(round=rnd).exclude(carer__email="").order_by("pk")
         )
-        # A bounce: the outbox gave up on this address before it was ever delivered (what the
-        # relay refusing it six times leaves behind).
-        Notification.objects.filter(pk=invites[-2].email_id).update(
+        # A bounce: what the relay refusing this address six times leaves behind. (Delivery
+        # runs after this transaction commits; where it already ran, there is no bounce.)
+        Notification.objects.filter(
+            pk=invites[-2].email_id, email_status=Notification.EmailStatus.PENDING
+        ).update(
             email_status=Notification.EmailStatus.FAILED,
             email_attempts=6,
             email_last_error="SMTPRecipientsRefused",
