@@ -111,11 +111,17 @@ def notify_addresses(
         for email, name, link in addressees
         if email
     ]
-    created = Notification.objects.bulk_create(rows)
+    created = Notification.objects.bulk_create(rows, batch_size=1000)
     ids = [n.pk for n in created]
     if ids:
-        transaction.on_commit(lambda: _queue(ids))
+        transaction.on_commit(lambda: _queue_batches(ids))
     return created
+
+
+def _queue_batches(ids: list[int]) -> None:
+    from .tasks import queue_batches
+
+    queue_batches(ids)
 
 
 def _queue(ids: list[int]) -> None:
