@@ -33,8 +33,9 @@ class Notification(models.Model):
     )
     # Someone without an account (a parent or carer of the consent round, 4.5e): email only,
     # never shown in a portal inbox. Exactly one of `recipient` and `to_email` is set.
-    to_email = models.EmailField(blank=True)
-    to_name = models.CharField(max_length=200, blank=True)
+    # db_default too: rows written by raw SQL (the scale seed) need not name these columns.
+    to_email = models.EmailField(blank=True, default="", db_default="")
+    to_name = models.CharField(max_length=200, blank=True, default="", db_default="")
     kind = models.CharField(max_length=64)
     # Context for the templates: identifiers and labels, never secrets or confidential content.
     context = models.JSONField(default=dict, blank=True)

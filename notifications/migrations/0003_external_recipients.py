@@ -16,12 +16,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="notification",
             name="to_email",
-            field=models.EmailField(blank=True, max_length=254),
+            field=models.EmailField(blank=True, db_default="", default="", max_length=254),
         ),
         migrations.AddField(
             model_name="notification",
             name="to_name",
-            field=models.CharField(blank=True, max_length=200),
+            field=models.CharField(blank=True, db_default="", default="", max_length=200),
         ),
         migrations.AlterField(
             model_name="notification",
