@@ -113,6 +113,10 @@ def server_env(args) -> dict[str, str]:
             # The retrieval page is measured thousands of times; the 10-an-hour limit would
             # answer 429 after the tenth.
             "ESCROW_RETRIEVALS_PER_HOUR": "100000000",
+            # The carer's page: one link from one address, thousands of times (the limit's
+            # own cache increment is still in every measured request).
+            "CONSENT_ROUND_LIMIT_ADDRESS": "100000000",
+            "CONSENT_ROUND_LIMIT_LINK": "100000000",
             "GUNICORN_BIND": f"127.0.0.1:{args.port}",
             "LOG_LEVEL": "WARNING",
         }
@@ -222,6 +226,7 @@ def prepare(args) -> tuple[list[Page], dict[str, str]]:
         sys.exit(f"The owner of {account.handle} is not among the people this benchmark signs in.")
 
     listing = {"target": "≥ 0.25", "min_ratio": 0.25, "max_p95_ms": None}
+    carer_path, cookies["carer"] = carer_session(school, csrf)
     pages = [
         Page(
             "floor: notification bell",
@@ -262,6 +267,7 @@ def prepare(args) -> tuple[list[Page], dict[str, str]]:
             },
             **listing,
         ),
+        Page("carer's consent page (confirmed, phone)", carer_path, "carer", max_p95_ms=None),
         Page(
             "credential retrieval",
             reverse("escrow:retrieve", args=[account.pk]),
@@ -277,6 +283,62 @@ def prepare(args) -> tuple[list[Page], dict[str, str]]:
             p for p in pages if p.name.startswith("floor") or any(o in p.name for o in args.only)
         ]
     return pages, cookies
+
+
+def carer_session(school, csrf: str) -> tuple[str, str]:
+    """The consent round's page as a carer sees it after confirming the date of birth: a
+    round of this school year (made here if the scale data has none), a fresh link for one
+    carer of a child on roll, and an anonymous session holding the confirmation."""
+    import datetime
+
+    from django.conf import settings
+    from django.utils import timezone
+    from django.utils.module_loading import import_string
+
+    from accounts.models import User
+    from consents.models import ConsentRound, ConsentWording, RoundInvite, StudentCarer
+    from consents.rounds.public_views import SESSION_KEY
+    from consents.rounds.services import link_path
+    from consents.rounds.tokens import new_secret
+    from consents.selectors import current_school_year
+
+    link = (
+        StudentCarer.objects.filter(student__school=school, student__left_on__isnull=True)
+        .select_related("student")
+        .order_by("pk")
+        .first()
+    )
+    if link is None:
+        sys.exit(f"{school.name} has no carer of a student on roll.")
+    if link.student.date_of_birth is None:
+        type(link.student).objects.filter(pk=link.student_id).update(
+            date_of_birth=datetime.date(2014, 5, 17)
+        )
+    year = current_school_year()
+    wording = ConsentWording.objects.order_by("-effective_from").first()
+    if wording is None:
+        wording = ConsentWording.objects.create(
+            version="bench", text="Benchmark wording.", effective_from=timezone.localdate()
+        )
+    rnd, _ = ConsentRound.objects.get_or_create(
+        school=school,
+        school_year=year,
+        defaults={
+            "wording": wording,
+            "ends_on": datetime.date(year + 1, 8, 31),
+            "started_by": User.objects.filter(memberships__school=school).first(),
+        },
+    )
+    invite, _ = RoundInvite.objects.get_or_create(round=rnd, carer_id=link.carer_id)
+    secret, token_hash = new_secret()
+    RoundInvite.objects.filter(pk=invite.pk).update(token_hash=token_hash, failed_checks=0)
+    store = import_string(settings.SESSION_ENGINE + ".SessionStore")()
+    store[SESSION_KEY] = {str(invite.pk): token_hash}
+    store.create()
+    cookie = (
+        f"{settings.SESSION_COOKIE_NAME}={store.session_key}; {settings.CSRF_COOKIE_NAME}={csrf}"
+    )
+    return link_path(invite.pk, secret), cookie
 
 
 def renew_step_up(cookie: str) -> None:

@@ -28,6 +28,7 @@ urlpatterns = [
     path("register/", include("channels.public_urls")),
     path("escrow/", include("escrow.urls")),
     path("consents/", include("consents.urls")),
+    path("consent/", include("consents.rounds.public_urls")),
     path("breaches/", include("breaches.urls")),
     path("policies/", include("policies.urls")),
     path("data-protection/", include("privacy.urls")),

@@ -18,6 +18,12 @@ class ConsentsConfig(AppConfig):
                 digestible=True,
             ),
         )
+        # To parents and carers (no account): their personal link of the consent round.
+        register("consents.round_link", Kind("Photo and video consent: please give your answer"))
+        register(
+            "consents.round_reminder",
+            Kind("Reminder: photo and video consent, please give your answer"),
+        )
         from dashboard.figures import register_figures
         from dashboard.selectors import register_home_cards
 

@@ -138,3 +138,6 @@ def load(ctx) -> None:
             wording=wording,
             given_on=today,
         )
+    from .rounds.demo import load as load_round
+
+    load_round(ctx)

@@ -182,8 +182,9 @@ class ConsentDecision(models.Model):
     school_year = models.PositiveSmallIntegerField(help_text="2026 means 2026/27")
     naming = models.CharField(max_length=12, choices=Naming.choices)
     is_withdrawal = models.BooleanField(default=False)
+    # Empty for an answer the carer gave online themselves (the consent round).
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -394,3 +395,6 @@ class Takedown(models.Model):
 
     def __str__(self) -> str:
         return f"Takedown of {self.publication}"
+
+
+from .models_round import ConsentRound, RoundInvite  # noqa: E402,F401  (the round's models)

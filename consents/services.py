@@ -98,6 +98,35 @@ def consent_record(
         user_has_school_perm(actor, Perm.MANAGE_CONSENT, student.school_id),
         "Only the school's consent administrators keep consent records.",
     )
+    return decision_add(
+        entered_by=actor,
+        student=student,
+        carer=carer,
+        method=method,
+        wording=wording,
+        given_on=given_on,
+        naming=naming,
+        allowed=allowed,
+        is_withdrawal=is_withdrawal,
+    )
+
+
+def decision_add(
+    *,
+    entered_by,
+    student: Student,
+    carer: Carer,
+    method: str,
+    wording: ConsentWording,
+    given_on: date,
+    naming: str,
+    allowed: dict[tuple[str, str], bool],
+    is_withdrawal: bool = False,
+) -> ConsentDecision:
+    """The rules of every decision, whoever enters it: office staff (`consent_record`, which
+    checks their permission first) or the carer themselves online (`entered_by` None, from
+    the consent round, whose link and date-of-birth check stand in for the permission)."""
+    actor = entered_by
     if not StudentCarer.objects.filter(student=student, carer=carer).exists():
         raise ConsentError(f"{carer} is not a recorded parent or carer of {student}.")
     missing = [k for k in ALL_ITEMS if k not in allowed]

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -20,4 +20,5 @@ urlpatterns = [
     path("accounts/<int:pk>/posts/", views.account_publications, name="account_publications"),
     path("takedowns/", views.takedown_list, name="takedown_list"),
     path("takedowns/<int:pk>/done/", views.takedown_mark_done, name="takedown_done"),
+    path("round/", include("consents.rounds.urls")),
 ]

@@ -54,7 +54,7 @@ def deliver_email(notification_id: int) -> str:
         )
         if n is None:
             return "skipped"
-        if not n.recipient.email or not n.recipient.is_active:
+        if n.recipient_id and (not n.recipient.email or not n.recipient.is_active):
             n.email_status = Notification.EmailStatus.NOT_SENT
             n.save(update_fields=["email_status"])
             return "not_sent"

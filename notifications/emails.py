@@ -41,10 +41,22 @@ def _common(recipient) -> dict:
     }
 
 
+def _for_address(n: Notification) -> dict:
+    # Someone without an account (a carer): no portal preferences to point to.
+    return {
+        "recipient_name": n.to_name or n.to_email,
+        "trust_name": settings.TRUST_NAME,
+        "site_url": settings.SITE_URL,
+        "preferences_url": "",
+        "external": True,
+    }
+
+
 def template_context(n: Notification) -> dict:
     """What a kind's templates see. Confidential kinds get no `context` and no school."""
     kind = get_kind(n.kind)
-    data = _common(n.recipient) | {
+    data = _common(n.recipient) if n.recipient_id else _for_address(n)
+    data |= {
         "subject": kind.subject,
         "link": absolute_url(n.link),
         "confidential": kind.confidential,
@@ -63,7 +75,7 @@ def build_message(n: Notification) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=kind.subject,
         body=render_to_string(text_name, data),
-        to=[n.recipient.email],
+        to=[n.email_address],
     )
     message.attach_alternative(render_to_string(html_name, data), "text/html")
     return message

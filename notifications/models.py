@@ -25,8 +25,17 @@ class Notification(models.Model):
         NOT_SENT = "not_sent", "Portal only"
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
     )
+    # Someone without an account (a parent or carer of the consent round, 4.5e): email only,
+    # never shown in a portal inbox. Exactly one of `recipient` and `to_email` is set.
+    # db_default too: rows written by raw SQL (the scale seed) need not name these columns.
+    to_email = models.EmailField(blank=True, default="", db_default="")
+    to_name = models.CharField(max_length=200, blank=True, default="", db_default="")
     kind = models.CharField(max_length=64)
     # Context for the templates: identifiers and labels, never secrets or confidential content.
     context = models.JSONField(default=dict, blank=True)
@@ -66,7 +75,12 @@ class Notification(models.Model):
                 fields=["recipient", "dedupe_key"],
                 condition=models.Q(dedupe_key__isnull=False),
                 name="notification_dedupe",
-            )
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(recipient__isnull=False) & models.Q(to_email=""))
+                | (models.Q(recipient__isnull=True) & ~models.Q(to_email="")),
+                name="notification_one_recipient",
+            ),
         ]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notif_unread_idx"),
@@ -78,7 +92,11 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} for {self.recipient_id}"
+        return f"{self.kind} for {self.recipient_id or 'an address'}"
+
+    @property
+    def email_address(self) -> str:
+        return self.recipient.email if self.recipient_id else self.to_email
 
     @property
     def is_read(self) -> bool:

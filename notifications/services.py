@@ -80,6 +80,50 @@ def notify(
     return created
 
 
+def notify_addresses(
+    kind: str,
+    addressees: Iterable[tuple[str, str, str]],
+    *,
+    context: dict[str, Any] | None = None,
+    school=None,
+) -> list[Notification]:
+    """One outbox row per (email, name, link) for people without an account (parents and
+    carers of the consent round, 4.5e), in the caller's transaction, delivered after commit
+    like every other row: retries, backoff and the failed state are the outbox's own.
+
+    One INSERT for all of them, one queueing after commit. The rows never reach a portal
+    inbox (they have no recipient) and are not digested.
+    """
+    if kind not in KINDS:
+        raise ValueError(
+            f"Unknown notification kind {kind!r}: register it in notifications/kinds.py"
+        )
+    school_id = getattr(school, "pk", school)
+    rows = [
+        Notification(
+            to_email=email,
+            to_name=name[:200],
+            kind=kind,
+            context=context or {},
+            link=link,
+            school_id=school_id,
+        )
+        for email, name, link in addressees
+        if email
+    ]
+    created = Notification.objects.bulk_create(rows, batch_size=1000)
+    ids = [n.pk for n in created]
+    if ids:
+        transaction.on_commit(lambda: _queue_batches(ids))
+    return created
+
+
+def _queue_batches(ids: list[int]) -> None:
+    from .tasks import queue_batches
+
+    queue_batches(ids)
+
+
 def _queue(ids: list[int]) -> None:
     from .tasks import queue_delivery
 

@@ -48,6 +48,38 @@ def queue_delivery(ids: list[int]) -> int:
     return queued
 
 
+# Rows written in bulk (a school's consent round: thousands of carers) are handed to the
+# broker in batches of this many: one publish per batch from the request, the fan-out to one
+# task per row happens in a worker.
+BATCH_SIZE = 500
+
+
+def queue_batches(ids: list[int]) -> int:
+    """Hand many rows to the broker as `deliver_many` batches; returns how many rows were
+    queued. A broker that is down leaves the rest pending for `sweep_pending`."""
+    queued = 0
+    for start in range(0, len(ids), BATCH_SIZE):
+        chunk = ids[start : start + BATCH_SIZE]
+        try:
+            deliver_many.apply_async((chunk,), retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+        except BROKER_DOWN as exc:
+            log.warning(
+                "broker unavailable (%s); %s notification(s) left pending for the sweep",
+                type(exc).__name__,
+                len(ids) - queued,
+            )
+            break
+        queued += len(chunk)
+    return queued
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def deliver_many(ids: list[int]) -> int:
+    """A batch of rows, one `deliver` task each (safe to run twice: delivery skips rows that
+    are no longer pending)."""
+    return queue_delivery(list(ids))
+
+
 @shared_task(bind=True, max_retries=MAX_ATTEMPTS, acks_late=True, ignore_result=True)
 def deliver(self, notification_id: int) -> str:
     """Email one notification; on a relay error retry with exponential backoff."""

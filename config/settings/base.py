@@ -475,6 +475,13 @@ CONSENT_IMPORT_SYNC_ROWS = env.int("CONSENT_IMPORT_SYNC_ROWS", default=500)
 # Retention: students who left more than this many days ago are purged with their records
 # (the retention schedule below decides it: DATA_RETENTION_DAYS["students_left"]).
 CONSENT_TAKEDOWN_REMINDER_DAYS = 2
+# The consent round's carers' pages (issue 17): requests per window before 429, per address
+# (10 min), per link (1 h) and letter codes typed per address (10 min).
+CONSENT_ROUND_LIMITS = {
+    "address": env.int("CONSENT_ROUND_LIMIT_ADDRESS", default=120),
+    "link": env.int("CONSENT_ROUND_LIMIT_LINK", default=60),
+    "code": env.int("CONSENT_ROUND_LIMIT_CODE", default=10),
+}
 
 # --- Official accounts (issue 4) --------------------------------------------------------
 CHANNELS = {

@@ -190,6 +190,24 @@ def _escrow_person_report():
     return out
 
 
+def _carer_link():
+    """A live personal link of the demo's consent round (a fresh secret: the page needs it)."""
+    from consents.models import RoundInvite
+    from consents.rounds.tokens import link_token, new_secret
+
+    invite = (
+        RoundInvite.objects.exclude(carer__email="")
+        .filter(answered_at__isnull=True, revoked_at__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+    if invite is None:
+        return []
+    secret, token_hash = new_secret()
+    RoundInvite.objects.filter(pk=invite.pk).update(token_hash=token_hash, failed_checks=0)
+    return [(None, {"token": link_token(invite.pk, secret)})]
+
+
 CANDIDATES: dict[str, Callable[[], list[tuple[int | None, dict]]]] = {
     "privacy:sar_detail": _model("privacy.SubjectAccessRequest"),
     "privacy:rights_detail": _model("privacy.RightsRequest"),
@@ -235,6 +253,11 @@ CANDIDATES: dict[str, Callable[[], list[tuple[int | None, dict]]]] = {
     "consents:import_confirm": _model("consents.ImportBatch"),
     "consents:takedown_done": _model("consents.Takedown"),
     "consents:account_publications": _accounts(["active", "suspended"], each=2),
+    "consents:round_detail": _model("consents.ConsentRound"),
+    "consents:round_carers": _model("consents.ConsentRound"),
+    "consents:round_grid": _model("consents.ConsentRound"),
+    "consents:round_letters": _model("consents.ConsentRound"),
+    "carer_consent:link": _carer_link,
     "breaches:from_comment_report": _comment_reports,
     "breaches:my_report": _cases(),
     "breaches:case_detail": _cases(),
