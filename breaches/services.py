@@ -22,8 +22,8 @@ from accounts.selectors import (
     user_has_school_perm,
 )
 from audit.services import record
-from channels.schooldays import add_school_days
 from notifications.services import notify
+from portal.schooldays import add_school_days
 
 from . import evidence as evidence_files
 from .models import BreachCase, CaseEntry, Category, Declaration, Evidence, Outcome

@@ -18,9 +18,9 @@ from accounts.selectors import (
     schools_visible_to,
     user_has_school_perm,
 )
+from portal.schooldays import add_school_days, school_days_between
 
 from .models import AccountEvent, CommentReport, FakeAccountReport, OfficialAccount, Platform
-from .schooldays import add_school_days, school_days_between
 
 Status = OfficialAccount.Status
 

@@ -23,6 +23,8 @@ from accounts.roles import Perm
 from accounts.selectors import is_trust_admin, staff_of_school, user_has_school_perm
 from audit.services import record
 from notifications.services import notify
+from portal import uploads
+from portal.errors import ServiceError
 
 from . import selectors
 from .gates import activation_blockers
@@ -40,16 +42,11 @@ from .models import (
 Status = OfficialAccount.Status
 
 
-class ChannelError(Exception):
+class ChannelError(ServiceError):
     """A rule about official accounts was broken; the message is for the person.
 
     `field` names the form field the message belongs to, when there is one.
     """
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 # --- keys and checks shared by the form and the services ------------------------------------
@@ -680,24 +677,10 @@ def account_handover(
 
 # --- inappropriate comments (4.5h) --------------------------------------------------------------
 
-IMAGE_SIGNATURES = [
-    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
-    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
-]
-
-
-def sniff_image(head: bytes) -> tuple[str, str] | None:
-    """(content type, extension) from the file's first bytes, or None if not PNG/JPEG/WebP.
-    The name and the browser's content type are not trusted."""
-    for magic, content_type, ext in IMAGE_SIGNATURES:
-        if head.startswith(magic):
-            return content_type, ext
-    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp", ".webp"
-    return None
-
 
 def check_screenshot(upload: UploadedFile) -> tuple[str, str]:
+    """(content type, extension) of a PNG, JPEG or WebP screenshot, by its first bytes (the
+    name and the browser's content type are not trusted), within the size limit."""
     limit = selectors.conf("SCREENSHOT_MAX_BYTES")
     if upload.size > limit:
         raise ChannelError(
@@ -706,10 +689,10 @@ def check_screenshot(upload: UploadedFile) -> tuple[str, str]:
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
-    kind = sniff_image(head)
-    if kind is None:
+    kind = uploads.sniff(head)
+    if kind not in uploads.IMAGES:
         raise ChannelError("The screenshot must be a PNG, JPEG or WebP image.", "screenshot")
-    return kind
+    return kind.content_type, kind.extension
 
 
 def comment_report_create(
@@ -736,12 +719,10 @@ def comment_report_create(
     )
     if kind:
         # Screenshots from phones carry EXIF location: removed as for breach evidence.
-        from breaches.evidence import EvidenceRefused, strip_image_metadata
-
         screenshot.seek(0)
         try:
-            cleaned = strip_image_metadata(screenshot.read(), kind[0])
-        except EvidenceRefused as exc:
+            cleaned = uploads.strip_image_metadata(screenshot.read(), kind[0])
+        except uploads.UploadRefused as exc:
             raise ChannelError(str(exc), "screenshot") from None
     with transaction.atomic():
         if kind:

@@ -16,7 +16,7 @@ from channels.gates import (
     unregister_gate,
 )
 from channels.models import AccountEvent, OfficialAccount
-from channels.schooldays import add_school_days, school_days_between
+from portal.schooldays import add_school_days, school_days_between
 from channels.services import ChannelError
 from notifications.models import Notification
 
