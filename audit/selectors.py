@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 
 from accounts.models import School, User
 from accounts.selectors import is_trust_admin, schools_visible_to
-from dashboard.selectors import CardQuery, card_provider
+from portal.home_cards import CardQuery, card_provider
 
 from .models import AuditEntry, ChainCheck
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from accounts.roles import Perm, TrustRoleKind
 from accounts.selectors import has_trust_role, school_ids_with_perm
-from dashboard.selectors import CardQuery, card_provider
+from portal.home_cards import CardQuery, card_provider
 
 from .models import BreachCase, BreachCaseUserObjectPermission, Declaration
 

@@ -15,8 +15,8 @@ class ConsentsConfig(AppConfig):
             "consents.rollover",
             Kind("New school year: students need a consent decision", digestible=True),
         )
-        from dashboard.figures import register_figures
-        from dashboard.selectors import register_home_cards
+        from portal.figures import register_figures
+        from portal.home_cards import register_home_cards
 
         from .figures import consent_dashboard_figures
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.roles import Perm
 from accounts.selectors import school_ids_with_perm
-from dashboard.selectors import CardQuery, card_provider
+from portal.home_cards import CardQuery, card_provider
 
 from .models import CurrentConsent, ImportBatch, Naming, Student, Takedown
 

@@ -10,9 +10,9 @@ class EscrowConfig(AppConfig):
     def ready(self) -> None:
         from breaches.services import ACTION_HOOKS, REPORT_HOOKS
         from channels.gates import ESCROW_GATE, register_gate
-        from dashboard.figures import register_figures
-        from dashboard.selectors import register_home_cards
         from notifications.kinds import register
+        from portal.figures import register_figures
+        from portal.home_cards import register_home_cards
 
         from . import receivers  # noqa: F401  (accounts.events: leavers, role removals)
         from .figures import escrow_dashboard_figures

@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.roles import Perm
 from accounts.selectors import school_ids_with_perm
 from channels.models import OfficialAccount
-from dashboard.selectors import CardQuery, card_provider
+from portal.home_cards import CardQuery, card_provider
 
 S = OfficialAccount.Status
 ESCROWED = [S.APPROVED, S.ACTIVE, S.SUSPENDED]

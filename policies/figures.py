@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dashboard.figures import Chart, FigureRow, FigureTable, Scope, count_cell, rate_cell
+from portal.figures import Chart, FigureRow, FigureTable, Scope, count_cell, rate_cell
 
 from .selectors import policy_figures
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.roles import Perm
 from accounts.selectors import school_ids_with_perm
-from dashboard.selectors import CardQuery, card_provider
+from portal.home_cards import CardQuery, card_provider
 
 from .models import DUE_SOON_DAYS
 
