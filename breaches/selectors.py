@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
+from accounts.models import User
 from accounts.roles import Perm, TrustRoleKind
 from accounts.selectors import has_trust_role, school_ids_with_perm
 from portal.home_cards import CardQuery, card_provider
@@ -25,6 +30,27 @@ def case_visible_to(user) -> QuerySet[BreachCase]:
         ).values("content_object_id")
         qs = BreachCase.objects.filter(Q(pk__in=granted) | Q(owner=user))
     return qs.exclude(subject=user)
+
+
+def can_handle(user: User, case: BreachCase) -> bool:
+    """Routed people, the owner and trust HR handle a case; never its subject."""
+    return case_visible_to(user).filter(pk=case.pk).exists()
+
+
+def retention_until(category: str, outcome: str, closed_on: date) -> date:
+    """How long a closed case is kept (trust setting BREACH_RETENTION_YEARS; docs/breaches.md)."""
+    years = settings.BREACH_RETENTION_YEARS
+    n = years.get(outcome) or years.get(category) or years["default"]
+    try:
+        return closed_on.replace(year=closed_on.year + n)
+    except ValueError:  # 29 February
+        return closed_on.replace(year=closed_on.year + n, day=28)
+
+
+def cases_due_for_disposal(today: date | None = None) -> QuerySet[BreachCase]:
+    """Closed cases past their retention date, for trust HR to dispose of."""
+    today = today or timezone.localdate()
+    return BreachCase.objects.filter(status=BreachCase.Status.CLOSED, retention_until__lte=today)
 
 
 # The columns the case list shows: not the descriptions and outcomes (long texts) of 50 cases,

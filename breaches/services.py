@@ -28,6 +28,8 @@ from portal.schooldays import add_school_days
 from . import evidence as evidence_files
 from .models import BreachCase, CaseEntry, Category, Declaration, Evidence, Outcome
 from .routing import recipients
+from .selectors import can_handle, cases_due_for_disposal, retention_until
+from .signals import case_action_recorded, case_reported
 
 Status = BreachCase.Status
 OPEN_STATES = [Status.REPORTED, Status.ACKNOWLEDGED, Status.INVESTIGATING, Status.OUTCOME_DECIDED]
@@ -48,13 +50,6 @@ def _entry(case: BreachCase, author, kind: str, text: str = "", action: str = ""
 
 def _grant(user, case: BreachCase) -> None:
     assign_perm("breaches.handle_case", user, case)
-
-
-def can_handle(user, case: BreachCase) -> bool:
-    """Routed people, the owner and trust HR handle a case; never its subject."""
-    from .selectors import case_visible_to
-
-    return case_visible_to(user).filter(pk=case.pk).exists()
 
 
 def breach_report(
@@ -141,14 +136,8 @@ def breach_report(
             link=reverse("breaches:my_report", args=[case.pk]),
             school=school,
         )
-        for hook in REPORT_HOOKS:
-            hook(case)
+        case_reported.send(sender=BreachCase, case=case)
     return case
-
-
-# Later features act on a new report (the credential escrow sets "rotation required" for a
-# named account); each hook runs inside the reporting transaction.
-REPORT_HOOKS: list = []
 
 
 def _require_handler(actor, case: BreachCase) -> None:
@@ -263,13 +252,8 @@ def case_record_action(*, actor, case: BreachCase, action: str, text: str = "") 
             case.school_id,
             {"action": action, "entry_id": entry.pk},
         )
-        for hook in ACTION_HOOKS:
-            hook(case, action, actor)
+        case_action_recorded.send(sender=BreachCase, case=case, action=action, actor=actor)
     return entry
-
-
-# (case, action, actor) -> None, inside the transaction: the escrow hooks rotation here.
-ACTION_HOOKS: list = []
 
 
 def case_decide_outcome(*, actor, case: BreachCase, outcome: str, summary: str) -> BreachCase:
@@ -294,16 +278,6 @@ def case_decide_outcome(*, actor, case: BreachCase, outcome: str, summary: str) 
         text=f"{Outcome(outcome).label}: {summary.strip()}",
     )
     return case
-
-
-def retention_until(category: str, outcome: str, closed_on: date) -> date:
-    """How long a closed case is kept (trust setting BREACH_RETENTION_YEARS; docs/breaches.md)."""
-    years = settings.BREACH_RETENTION_YEARS
-    n = years.get(outcome) or years.get(category) or years["default"]
-    try:
-        return closed_on.replace(year=closed_on.year + n)
-    except ValueError:  # 29 February
-        return closed_on.replace(year=closed_on.year + n, day=28)
 
 
 def case_close(*, actor, case: BreachCase) -> BreachCase:
@@ -385,11 +359,6 @@ def remind_inactive(now: datetime | None = None) -> int:
                 )
             )
     return sent
-
-
-def cases_due_for_disposal(today: date | None = None):
-    today = today or timezone.localdate()
-    return BreachCase.objects.filter(status=Status.CLOSED, retention_until__lte=today)
 
 
 def case_dispose(*, actor, case: BreachCase) -> None:

@@ -292,7 +292,7 @@ def disposals(request):
     require(
         has_trust_role(request.user, TrustRoleKind.TRUST_HR), "Only trust HR disposes of cases."
     )
-    cases = services.cases_due_for_disposal().select_related("school")[:500]
+    cases = selectors.cases_due_for_disposal().select_related("school")[:500]
     return render(request, "breaches/disposals.html", {"cases": cases})
 
 

@@ -188,3 +188,20 @@ def escrow_state(account: OfficialAccount, today=None) -> tuple[str, str]:
     if credential.rotation_overdue(today):
         return f"Change overdue since {credential.rotation_due:%d %b %Y}", "warning"
     return f"In escrow; change due {credential.rotation_due:%d %b %Y}", "success"
+
+
+def escrow_gate(account: OfficialAccount) -> str | None:
+    """channels.gates check (4.5c): an account goes live only with current login details in
+    escrow, and not while they must be changed."""
+    credential = Credential.objects.filter(account=account).first()
+    if current_version(credential) is None:
+        return (
+            "The owner must put the account's login details in the credential escrow before "
+            "it goes live (4.5c)."
+        )
+    if credential.rotation_required:
+        return (
+            "The account's password must be changed and the new login details put in the "
+            "escrow first (5.19)."
+        )
+    return None

@@ -393,23 +393,6 @@ def breach_action_hook(case, action: str, actor) -> None:
             )
 
 
-def escrow_gate(account: OfficialAccount) -> str | None:
-    """channels.gates check (4.5c): an account goes live only with current login details in
-    escrow, and not while they must be changed."""
-    credential = Credential.objects.filter(account=account).first()
-    if selectors.current_version(credential) is None:
-        return (
-            "The owner must put the account's login details in the credential escrow before "
-            "it goes live (4.5c)."
-        )
-    if credential.rotation_required:
-        return (
-            "The account's password must be changed and the new login details put in the "
-            "escrow first (5.19)."
-        )
-    return None
-
-
 # --- yearly check and reminders --------------------------------------------------------
 
 
