@@ -23,6 +23,7 @@ from accounts.selectors import (
 )
 from audit.services import record
 from notifications.services import notify
+from portal.errors import ServiceError
 from portal.schooldays import add_school_days
 
 from . import evidence as evidence_files
@@ -35,7 +36,7 @@ Status = BreachCase.Status
 OPEN_STATES = [Status.REPORTED, Status.ACKNOWLEDGED, Status.INVESTIGATING, Status.OUTCOME_DECIDED]
 
 
-class BreachError(Exception):
+class BreachError(ServiceError):
     """A rule of breach handling was broken; the message is for the user."""
 
 
@@ -363,7 +364,8 @@ def remind_inactive(now: datetime | None = None) -> int:
 
 def case_dispose(*, actor, case: BreachCase) -> None:
     """Delete a closed case past its retention date, with its evidence files (audited)."""
-    require(has_trust_role(actor, TrustRoleKind.TRUST_HR), "Only trust HR disposes of cases.")
+    if not has_trust_role(actor, TrustRoleKind.TRUST_HR):
+        raise BreachError("Only trust HR disposes of cases.")
     if (
         case.status != Status.CLOSED
         or not case.retention_until

@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse
@@ -302,7 +301,7 @@ def case_dispose(request, pk):
     case = _case(request, pk)
     try:
         services.case_dispose(actor=request.user, case=case)
-    except (services.BreachError, PermissionDenied) as exc:
+    except services.BreachError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, "Case and its evidence deleted.")

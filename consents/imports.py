@@ -35,6 +35,7 @@ from accounts.access import require
 from accounts.roles import Perm
 from accounts.selectors import user_has_school_perm
 from audit.services import record
+from portal.errors import ServiceError
 
 from .mis_csv import STUDENT_FIELDS, Reading, read
 from .models import Carer, ColumnMapping, ImportBatch, Student, StudentCarer
@@ -47,7 +48,7 @@ STAGE_CARERS = "consents_mis_stage_carer"
 STAGE_CARER_IDS = "consents_mis_stage_carer_id"
 
 
-class ImportRefused(Exception):
+class ImportRefused(ServiceError):
     """The import cannot go ahead; the message is for the user."""
 
 

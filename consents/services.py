@@ -13,6 +13,7 @@ from accounts.access import require
 from accounts.roles import Perm
 from accounts.selectors import user_has_school_perm
 from audit.services import record
+from portal.errors import ServiceError
 
 from .models import (
     Carer,
@@ -31,7 +32,7 @@ from .selectors import school_year_of
 ALL_ITEMS = [(p, m) for p in Purpose.values for m in Medium.values]
 
 
-class ConsentError(Exception):
+class ConsentError(ServiceError):
     """A consent rule was broken; the message is for the user."""
 
 
@@ -110,6 +111,9 @@ def consent_record(
         raise ConsentError("The date the decision was given cannot be in the future.")
     year = school_year_of(given_on)
     with transaction.atomic():
+        # The student's row is the lock publication_record takes: a post being recorded now
+        # is either seen below (and taken down) or checked after this decision.
+        Student.objects.select_for_update().filter(pk=student.pk).first()
         before = {
             (c.purpose, c.medium): (c.allowed, c.naming)
             for c in CurrentConsent.objects.filter(student=student, school_year=year)

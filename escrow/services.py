@@ -27,6 +27,7 @@ from audit.services import record
 from channels.models import OfficialAccount
 from channels.selectors import team_of
 from notifications.services import notify
+from portal.errors import ServiceError
 
 from . import selectors
 from .crypto import keyring, rewrap, seal, unseal
@@ -35,13 +36,8 @@ from .models import Credential, CredentialVersion, Retrieval, SealedSecret
 F = SealedSecret.Field
 
 
-class EscrowError(Exception):
+class EscrowError(ServiceError):
     """A rule of the escrow said no; `message` is shown to the person."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class RetrievalRefused(EscrowError):

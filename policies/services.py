@@ -15,6 +15,7 @@ from accounts.roles import SchoolRole, TrustRoleKind
 from accounts.selectors import holders_of_role, staff_of_school, trust_role_holders
 from audit.services import record
 from notifications.services import notify
+from portal.errors import ServiceError
 
 from .documents import DocumentError, check_document
 from .models import (
@@ -35,7 +36,7 @@ from .selectors import (
 )
 
 
-class PolicyError(Exception):
+class PolicyError(ServiceError):
     """A rule of the policy register was broken; the message is for the user."""
 
 
