@@ -161,7 +161,7 @@ def record_many(
 ) -> int:
     """Append many ready-made entries to the chain at once, with the hashes record() would
     give them; returns how many. For data sets built in bulk (the benchmark seed,
-    dashboard/scale.py), where one record() per row would take hours. PostgreSQL only.
+    audit/scale.py), where one record() per row would take hours. PostgreSQL only.
 
     Each mapping holds the HASHED_FIELDS: `created_at` (aware datetime), `actor_id`,
     `actor_name`, `actor_email`, `action`, `target_type`, `target_id`, `target_repr`,

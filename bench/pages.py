@@ -138,8 +138,8 @@ def prepare(args) -> tuple[list[Page], dict[str, str]]:
     from accounts.stepup import STEP_UP_SESSION_KEY
     from channels.models import OfficialAccount
     from consents.models import Student
-    from dashboard.scale import SCALE_TRUST_NAME, TOTP_KEY_HEX
     from escrow.models import Credential
+    from portal.scale import SCALE_TRUST_NAME, TOTP_KEY_HEX
 
     trust = Trust.objects.filter(name=SCALE_TRUST_NAME).first()
     if trust is None:
