@@ -26,6 +26,7 @@ from __future__ import annotations
 import io
 import re
 
+from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -126,9 +127,8 @@ def import_confirm(*, actor, batch: ImportBatch) -> ImportBatch:
             {"file": batch.file_name, **batch.summary},
         )
         if batch.total_rows > settings.CONSENT_IMPORT_SYNC_ROWS:
-            from .tasks import run_import
-
-            run_import.delay_on_commit(batch.pk)
+            # Found in Celery's registry (consents.tasks imports this module to run it).
+            current_app.tasks["consents.tasks.run_import"].delay_on_commit(batch.pk)
     if batch.total_rows <= settings.CONSENT_IMPORT_SYNC_ROWS:
         apply_batch(batch.pk)
     batch.refresh_from_db()

@@ -18,9 +18,9 @@ from audit.services import record
 from channels.models import OfficialAccount
 from notifications.services import notify
 
+from .errors import ConsentError
 from .models import Medium, Publication, PublicationStudent, Purpose, Student, Takedown
 from .selectors import Verdict, consent_verdicts, school_year_of
-from .services import ConsentError
 
 
 def purpose_for_account(account) -> str:

@@ -13,8 +13,8 @@ from accounts.access import require
 from accounts.roles import Perm
 from accounts.selectors import user_has_school_perm
 from audit.services import record
-from portal.errors import ServiceError
 
+from .errors import ConsentError
 from .models import (
     Carer,
     ConsentDecision,
@@ -30,10 +30,6 @@ from .models import (
 from .selectors import school_year_of
 
 ALL_ITEMS = [(p, m) for p in Purpose.values for m in Medium.values]
-
-
-class ConsentError(ServiceError):
-    """A consent rule was broken; the message is for the user."""
 
 
 def recompute_current(student: Student, school_year: int) -> dict[tuple[str, str], CurrentConsent]:
