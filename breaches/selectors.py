@@ -38,7 +38,8 @@ def can_handle(user: User, case: BreachCase) -> bool:
 
 
 def retention_until(category: str, outcome: str, closed_on: date) -> date:
-    """How long a closed case is kept (trust setting BREACH_RETENTION_YEARS; docs/breaches.md)."""
+    """How long a closed case is kept (trust setting BREACH_RETENTION_YEARS; docs/architecture.md,
+    "Breach reports and cases")."""
     years = settings.BREACH_RETENTION_YEARS
     n = years.get(outcome) or years.get(category) or years["default"]
     try:
