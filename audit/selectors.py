@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 
 from accounts.models import School, User
 from accounts.selectors import is_trust_admin, schools_visible_to
-from portal.home_cards import CardQuery, card_provider
+from portal.home_cards import CardQuery, card_count, card_provider
 
 from .models import AuditEntry, ChainCheck
 
@@ -180,24 +180,6 @@ WATCHED_ACTIONS = (
 )
 
 
-# The home page's count of one watched action since a day (dashboard.selectors.CardQuery):
-# entries_visible_to(user).filter(action=..., created_at__gte=...) in SQL. The index on
-# (action, created_at) reads only that action's entries of the week, whatever the log holds.
-WATCHED_SQL = """
-    SELECT COUNT(*) FROM audit_auditentry
-    WHERE action = %s AND created_at >= %s
-      AND (
-        school_id IS NULL
-        OR school_id IN (
-          SELECT s.id FROM accounts_school s
-          JOIN accounts_trustrole r ON r.trust_id = s.trust_id
-          WHERE r.user_id = %s
-        )
-      )
-      AND action NOT LIKE %s AND NOT target_type = ANY(%s)
-"""
-
-
 @card_provider
 def home_cards(user) -> list[CardQuery]:
     """Cards for trust administrators when something was denied or locked out this week
@@ -207,16 +189,9 @@ def home_cards(user) -> list[CardQuery]:
     since = timezone.localdate() - timedelta(days=6)
     url = reverse("audit:list")
     return [
-        CardQuery(
+        card_count(
             title,
-            WATCHED_SQL,
-            [
-                action,
-                _day_start(since),
-                user.pk,
-                CONFIDENTIAL_PREFIXES + "%",
-                list(CONFIDENTIAL_TARGETS),
-            ],
+            entries_visible_to(user).filter(action=action, created_at__gte=_day_start(since)),
             f"{url}?{urlencode({'action': action, 'date_from': since.isoformat()})}",
             "warning",
         )

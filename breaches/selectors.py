@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Perm, TrustRoleKind
 from accounts.selectors import has_trust_role, school_ids_with_perm
-from portal.home_cards import CardQuery, card_provider
+from portal.home_cards import CardQuery, card_count, card_provider
 
 from .models import BreachCase, BreachCaseUserObjectPermission, Declaration
 
@@ -95,56 +95,38 @@ def declarations_visible_to(user) -> QuerySet[Declaration]:
     )
 
 
-# The home page's counts (dashboard.selectors.CardQuery), in SQL. Reports waiting for the
-# person: case_visible_to(user).filter(status=REPORTED): cases routed to them or owned by
-# them (any case for trust HR), never a case about them.
-WAITING_SQL = """
-    SELECT COUNT(*) FROM breaches_breachcase c
-    WHERE c.status = %s AND c.subject_id IS DISTINCT FROM %s
-      AND (
-        c.owner_id = %s
-        OR c.id IN (
-          SELECT g.content_object_id FROM breaches_breachcaseuserobjectpermission g
-          JOIN auth_permission p ON p.id = g.permission_id
-          WHERE g.user_id = %s AND p.codename = 'handle_case'
+def declarations_to_acknowledge_for(user) -> QuerySet[Declaration]:
+    """Declarations of the schools where the user handles breaches, not yet acknowledged,
+    other than their own."""
+    return (
+        declarations_visible_to(user)
+        .filter(
+            acknowledged_at__isnull=True,
+            school__in=school_ids_with_perm(user, Perm.HANDLE_BREACHES),
         )
-      )
-"""
-WAITING_SQL_TRUST_HR = """
-    SELECT COUNT(*) FROM breaches_breachcase
-    WHERE status = %s AND subject_id IS DISTINCT FROM %s
-"""
-# declarations_visible_to(user) not yet acknowledged, other than the person's own: those of
-# the schools where they handle breaches.
-DECLARATIONS_SQL = """
-    SELECT COUNT(*) FROM breaches_declaration
-    WHERE school_id = ANY(%s::bigint[]) AND acknowledged_at IS NULL AND user_id <> %s
-"""
+        .exclude(user=user)
+    )
 
 
 @card_provider
 def home_cards(user) -> list[CardQuery]:
-    """Cases waiting for the person, declarations to acknowledge (counted with the other cards
-    in one query)."""
+    """Cases waiting for the person, declarations to acknowledge (counted from these selectors
+    with the other cards in one query)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
-    reported = str(BreachCase.Status.REPORTED)
-    if has_trust_role(user, TrustRoleKind.TRUST_HR):
-        sql, params = WAITING_SQL_TRUST_HR, [reported, user.pk]
-    else:
-        sql, params = WAITING_SQL, [reported, user.pk, user.pk, user.pk]
     cards = [
-        CardQuery(
-            "Breach reports to acknowledge", sql, params, reverse("breaches:case_list"), "danger"
+        card_count(
+            "Breach reports to acknowledge",
+            case_visible_to(user).filter(status=BreachCase.Status.REPORTED),
+            reverse("breaches:case_list"),
+            "danger",
         )
     ]
-    handling = school_ids_with_perm(user, Perm.HANDLE_BREACHES)
-    if handling:
+    if school_ids_with_perm(user, Perm.HANDLE_BREACHES):
         cards.append(
-            CardQuery(
+            card_count(
                 "Declarations to acknowledge (5.5)",
-                DECLARATIONS_SQL,
-                [handling, user.pk],
+                declarations_to_acknowledge_for(user),
                 reverse("breaches:declaration_list"),
             )
         )

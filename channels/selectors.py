@@ -219,15 +219,19 @@ def approval_due_date(account: OfficialAccount) -> date | None:
     return add_school_days(timezone.localdate(account.submitted_at), limit + 1)
 
 
+def submitted_for(user) -> QuerySet[OfficialAccount]:
+    """Submitted accounts of the schools where the user approves (the leaders' queue)."""
+    return OfficialAccount.objects.filter(
+        status=Status.SUBMITTED, school__in=school_ids_with_perm(user, Perm.APPROVE_CHANNEL)
+    )
+
+
 def awaiting_approval_for(user, today: date | None = None) -> list[Waiting]:
     """Submitted accounts of the schools where the user approves, oldest first."""
     today = today or _today()
     limit = conf("APPROVAL_REMINDER_SCHOOL_DAYS")
     accounts = (
-        OfficialAccount.objects.filter(
-            status=Status.SUBMITTED,
-            school__in=school_ids_with_perm(user, Perm.APPROVE_CHANNEL),
-        )
+        submitted_for(user)
         .select_related("school", "platform", "owner", "requested_by")
         .prefetch_related(Prefetch("deputies", queryset=User.objects.only("pk", "full_name")))
         .order_by("submitted_at")
@@ -256,6 +260,16 @@ def reviews_due_for(user, today: date | None = None) -> QuerySet[OfficialAccount
         )
         .select_related("school", "platform", "owner")
         .order_by("next_review_due")
+    )
+
+
+def reviews_overdue_for(user, today: date | None = None) -> QuerySet[OfficialAccount]:
+    """Accounts in use at the schools where the user approves whose annual review is overdue
+    (4.5d)."""
+    return OfficialAccount.objects.filter(
+        status__in=[Status.ACTIVE, Status.SUSPENDED],
+        next_review_due__lte=today or _today(),
+        school__in=school_ids_with_perm(user, Perm.APPROVE_CHANNEL),
     )
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.roles import Perm
 from accounts.selectors import school_ids_with_perm
-from portal.home_cards import CardQuery, card_provider
+from portal.home_cards import CardQuery, card_count, card_provider
 
 from .models import CurrentConsent, ImportBatch, Naming, Student, Takedown
 
@@ -174,50 +174,39 @@ def imports_visible_to(user) -> QuerySet[ImportBatch]:
     return ImportBatch.objects.filter(school__in=school_ids_with_perm(user, Perm.MANAGE_CONSENT))
 
 
-# The home page's counts (dashboard.selectors.CardQuery), in SQL. Open takedowns of
-# takedowns_visible_to(user): the person's own, and those of the schools where they lead.
-TAKEDOWNS_SQL = """
-    SELECT COUNT(*) FROM consents_takedown
-    WHERE status = %s AND (owner_id = %s OR school_id = ANY(%s::bigint[]))
-"""
-# Students on roll at the schools where the person keeps consent, with no decision in force
-# this school year (students_visible_to(user, MANAGE_CONSENT), no CurrentConsent that year).
-# Read from the summary the consent services keep, Student.decision_year (the latest school
-# year with a decision; never a future one, consent_record refuses those), through its partial
-# index: an index-only count instead of one probe into current consent per student.
-MISSING_SQL = """
-    SELECT COUNT(*) FROM consents_student s
-    WHERE s.school_id = ANY(%s::bigint[]) AND s.left_on IS NULL
-      AND s.decision_year IS DISTINCT FROM %s
-"""
+def students_without_decision(user, school_year: int | None = None) -> QuerySet[Student]:
+    """Students on roll at the schools where the user keeps consent with no decision in force
+    this school year. Read from the summary the consent services keep, Student.decision_year
+    (the latest school year with a decision; never a future one, consent_record refuses
+    those), through its partial index."""
+    year = school_year if school_year is not None else current_school_year()
+    return (
+        students_visible_to(user, Perm.MANAGE_CONSENT)
+        .filter(left_on__isnull=True)
+        .exclude(decision_year=year)
+    )
 
 
 @card_provider
 def home_cards(user) -> list[CardQuery]:
     """Home-page cards: open takedowns for owners and leaders, students without a decision
-    for consent administrators (counted with the other cards in one query)."""
+    for consent administrators (counted from these selectors with the other cards in one
+    query)."""
     if not getattr(user, "is_authenticated", False):
         return []
     cards = [
-        CardQuery(
+        card_count(
             "Posts to take down (consent withdrawn)",
-            TAKEDOWNS_SQL,
-            [
-                str(Takedown.Status.OPEN),
-                user.pk,
-                school_ids_with_perm(user, Perm.APPROVE_CHANNEL),
-            ],
+            takedowns_visible_to(user).filter(status=Takedown.Status.OPEN),
             reverse("consents:takedown_list"),
             "danger",
         )
     ]
-    keeping = school_ids_with_perm(user, Perm.MANAGE_CONSENT)
-    if keeping:
+    if school_ids_with_perm(user, Perm.MANAGE_CONSENT):
         cards.append(
-            CardQuery(
+            card_count(
                 "Students without a consent decision this year",
-                MISSING_SQL,
-                [keeping, current_school_year()],
+                students_without_decision(user),
                 reverse("consents:coverage"),
                 "warning",
             )

@@ -6,7 +6,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -205,3 +215,52 @@ def escrow_gate(account: OfficialAccount) -> str | None:
             "escrow first (5.19)."
         )
     return None
+
+
+ESCROWED_STATUSES = [
+    OfficialAccount.Status.APPROVED,
+    OfficialAccount.Status.ACTIVE,
+    OfficialAccount.Status.SUSPENDED,
+]
+
+
+def _escrowed_accounts(now) -> QuerySet[OfficialAccount]:
+    """Accounts whose login details belong in the escrow, with `rotation_due`: when the
+    password is next due to change."""
+    due = F("credential__rotated_at") + Func(
+        F("credential__rotation_interval_days"),
+        function="make_interval",
+        template="make_interval(days => %(expressions)s)",
+        output_field=DurationField(),
+    )
+    return OfficialAccount.objects.filter(status__in=ESCROWED_STATUSES).annotate(rotation_due=due)
+
+
+def details_to_give_or_change_for(user, now=None) -> QuerySet[OfficialAccount]:
+    """Accounts the user owns or deputises for whose login details are to be given (none
+    deposited, or no password change recorded) or changed (a change required, or the rotation
+    interval passed) (5.19)."""
+    if _anonymous(user):
+        return OfficialAccount.objects.none()
+    now = now or timezone.now()
+    deputy_of = OfficialAccount.deputies.through.objects.filter(user=user).values(
+        "officialaccount_id"
+    )
+    return _escrowed_accounts(now).filter(
+        (Q(owner=user) | Q(pk__in=deputy_of))
+        & (
+            Q(credential__rotated_at__isnull=True)
+            | Q(credential__rotation_required=True)
+            | Q(rotation_due__lte=now)
+        )
+    )
+
+
+def passwords_due_for(user, now=None) -> QuerySet[OfficialAccount]:
+    """Accounts of the schools where the user retrieves login details whose password must be
+    changed or is overdue (5.19)."""
+    now = now or timezone.now()
+    return _escrowed_accounts(now).filter(
+        Q(school__in=school_ids_with_perm(user, Perm.RETRIEVE_CREDENTIAL))
+        & (Q(credential__rotation_required=True) | Q(rotation_due__lte=now))
+    )

@@ -107,8 +107,14 @@ def policies_for_acknowledgement(user) -> QuerySet[Policy]:
 
 def waiting_for(user) -> QuerySet[Policy]:
     """Policies whose current version the user is asked to acknowledge and has not (the home
-    page counts the same rows in SQL: policies/home.py)."""
+    page counts them: policies/home.py)."""
     return _asked_of(user).filter(~_acknowledged_by(user))
+
+
+def owned_due_for_review(user, today: date | None = None) -> QuerySet[Policy]:
+    """Policies the user owns that are overdue or due for review within DUE_SOON_DAYS."""
+    today = today or timezone.localdate()
+    return Policy.objects.filter(owner=user, review_due__lte=today + timedelta(days=DUE_SOON_DAYS))
 
 
 def waiting_count(user) -> int:

@@ -2,7 +2,10 @@
 
 An app registers a provider with `register_home_cards(provider)`; a `@card_provider`
 function `user -> list[CardQuery]` gives cards whose numbers are counted together with every
-other provider's in one query (`home_cards(user)`).
+other provider's in one query (`home_cards(user)`). A card is built from the selector whose
+rows it counts (`card_count(title, selector(user).filter(...), url)`): the rule of who sees
+what is written once, in the selector, and its compiled SQL becomes one scalar subquery of the
+home page's single round trip.
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ from dataclasses import dataclass
 from functools import update_wrapper
 from itertools import chain
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
+from django.db.models import QuerySet
 
 
 @dataclass
@@ -29,18 +34,24 @@ class HomeCard:
 class CardQuery:
     """A card whose number is one SQL count: `sql` returns one row of one column (a
     `SELECT COUNT(*) ...`) with `%s` placeholders for `params`. The home page asks every
-    provider's counts in a single query.
-
-    Hand-written SQL rather than querysets: the home page is the portal's most visited page and
-    the ORM took longer to build and compile these counts than PostgreSQL took to run them
-    (issue 9). Each count mirrors a selector; tests/dashboard/test_home_cards.py checks that
-    they agree."""
+    provider's counts in a single query. Build it with `card_count` from a selector's queryset
+    rather than by hand."""
 
     title: str
     sql: str
     params: Sequence = ()
     url: str = ""
     tone: str = "secondary"
+
+
+def card_count(title: str, queryset: QuerySet, url: str = "", tone: str = "secondary") -> CardQuery:
+    """The card counting `queryset`'s rows, with the SQL Django compiles for it (no query runs
+    here). A queryset that can match nothing (`.none()`) counts 0 without SQL of its own."""
+    try:
+        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return CardQuery(title, "SELECT 0", (), url, tone)
+    return CardQuery(title, f"SELECT COUNT(*) FROM ({sql}) AS card_rows", params, url, tone)
 
 
 def _counts(queries: list[CardQuery]) -> list[int]:
