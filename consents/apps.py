@@ -25,3 +25,7 @@ class ConsentsConfig(AppConfig):
         from .selectors import home_cards
 
         register_home_cards(home_cards)
+
+        # The Celery tasks, registered at start-up: the import service queues run_import by
+        # name (consents.tasks imports the service, so the service does not import it).
+        from . import tasks  # noqa: F401
