@@ -22,8 +22,10 @@ PACKAGES = [
     "escrow",
     "dashboard",
 ]
-# "About 600 lines": tests/channels/test_services.py is the one module over 600 (624).
-MAX_LINES = 650
+# "About 600 lines": 600 for the application; test modules, long tables of cases, may run to
+# 650 (tests/channels/test_services.py has 624).
+MAX_LINES = 600
+MAX_TEST_LINES = 650
 
 
 def test_import_linter_layers_contract_is_kept():
@@ -104,6 +106,6 @@ def test_no_module_outside_migrations_is_over_about_600_lines():
         if parts[0] in {".venv", "node_modules", "var", "staticfiles"} or "migrations" in parts:
             continue
         lines = path.read_text(encoding="utf-8").count("\n")
-        if lines > MAX_LINES:
+        if lines > (MAX_TEST_LINES if parts[0] == "tests" else MAX_LINES):
             too_big.append(f"{path.relative_to(ROOT)}: {lines}")
     assert too_big == []
