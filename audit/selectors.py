@@ -15,6 +15,7 @@ from django.utils.http import urlencode
 
 from accounts.models import School, User
 from accounts.selectors import is_trust_admin, schools_visible_to
+from accounts.types import Viewer
 from portal.home_cards import CardQuery, card_count, card_provider
 
 from .models import AuditEntry, ChainCheck
@@ -31,7 +32,7 @@ CONFIDENTIAL_PREFIXES = "breach."
 CONFIDENTIAL_TARGETS = ("breaches.BreachCase", "breaches.Declaration")
 
 
-def entries_visible_to(user) -> QuerySet[AuditEntry]:
+def entries_visible_to(user: Viewer) -> QuerySet[AuditEntry]:
     """Trust administrators: entries of their trust's schools and entries tied to no school
     (sign-ins, trust roles). Anyone else: none (their own page uses `activity_of`)."""
     if not is_trust_admin(user):
@@ -47,7 +48,7 @@ def entries_visible_to(user) -> QuerySet[AuditEntry]:
     )
 
 
-def activity_of(user) -> QuerySet[AuditEntry]:
+def activity_of(user: Viewer) -> QuerySet[AuditEntry]:
     """What was recorded about `user`: what they did, and what was done to their account
     (useful for a subject access request)."""
     if not getattr(user, "is_authenticated", False):
@@ -181,7 +182,7 @@ WATCHED_ACTIONS = (
 
 
 @card_provider
-def home_cards(user) -> list[CardQuery]:
+def home_cards(user: Viewer) -> list[CardQuery]:
     """Cards for trust administrators when something was denied or locked out this week
     (counted with the other cards in one query)."""
     if not is_trust_admin(user):

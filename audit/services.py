@@ -16,6 +16,8 @@ from django.db import connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.models import User
+
 from . import anchor
 from .chain import (
     GENESIS_HASH,
@@ -77,7 +79,7 @@ def _locked_head() -> AuditChainHead:
 
 
 def record(
-    actor,
+    actor: User | None,
     action: str,
     target: models.Model | None = None,
     school=None,

@@ -12,12 +12,13 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Perm, TrustRoleKind
 from accounts.selectors import has_trust_role, school_ids_with_perm
+from accounts.types import Viewer
 from portal.home_cards import CardQuery, card_count, card_provider
 
 from .models import BreachCase, BreachCaseUserObjectPermission, Declaration
 
 
-def case_visible_to(user) -> QuerySet[BreachCase]:
+def case_visible_to(user: Viewer) -> QuerySet[BreachCase]:
     """Cases routed to the user (per-record grant), owned by them, or any case for trust HR —
     never a case about the user, whatever their role."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -67,7 +68,7 @@ CASE_LIST_FIELDS = (
 )
 
 
-def case_list_for(user, status: str = "") -> QuerySet[BreachCase]:
+def case_list_for(user: Viewer, status: str = "") -> QuerySet[BreachCase]:
     """The case list, newest first. "open" is every status but closed, written as an exclusion
     so that it matches the partial index of open cases (breach_open_newest): the COUNT and the
     page then read the open cases only, however many closed ones there are."""
@@ -79,14 +80,14 @@ def case_list_for(user, status: str = "") -> QuerySet[BreachCase]:
     return qs.order_by("-created_at")
 
 
-def reports_by(user) -> QuerySet[BreachCase]:
+def reports_by(user: Viewer) -> QuerySet[BreachCase]:
     """The reporter follows the status of their own reports, not their handling."""
     if not getattr(user, "is_authenticated", False):
         return BreachCase.objects.none()
     return BreachCase.objects.filter(reporter=user).exclude(subject=user)
 
 
-def declarations_visible_to(user) -> QuerySet[Declaration]:
+def declarations_visible_to(user: Viewer) -> QuerySet[Declaration]:
     """Your own declarations, and all of the schools where you handle breaches (the head)."""
     if not getattr(user, "is_authenticated", False):
         return Declaration.objects.none()
@@ -95,7 +96,7 @@ def declarations_visible_to(user) -> QuerySet[Declaration]:
     )
 
 
-def declarations_to_acknowledge_for(user) -> QuerySet[Declaration]:
+def declarations_to_acknowledge_for(user: Viewer) -> QuerySet[Declaration]:
     """Declarations of the schools where the user handles breaches, not yet acknowledged,
     other than their own."""
     return (
@@ -109,7 +110,7 @@ def declarations_to_acknowledge_for(user) -> QuerySet[Declaration]:
 
 
 @card_provider
-def home_cards(user) -> list[CardQuery]:
+def home_cards(user: Viewer) -> list[CardQuery]:
     """Cases waiting for the person, declarations to acknowledge (counted from these selectors
     with the other cards in one query)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:

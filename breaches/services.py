@@ -14,6 +14,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from accounts.access import require
+from accounts.models import User
 from accounts.roles import Perm, TrustRoleKind
 from accounts.selectors import (
     has_trust_role,
@@ -55,7 +56,7 @@ def _grant(user, case: BreachCase) -> None:
 
 def breach_report(
     *,
-    actor,
+    actor: User,
     school,
     category: str,
     seen_at: datetime,
@@ -177,7 +178,7 @@ def _move(
     return case
 
 
-def case_acknowledge(*, actor, case: BreachCase) -> BreachCase:
+def case_acknowledge(*, actor: User, case: BreachCase) -> BreachCase:
     """The handler confirms the report was received (starts the clock of 7.3's 'immediately')."""
     return _move(
         actor,
@@ -190,7 +191,7 @@ def case_acknowledge(*, actor, case: BreachCase) -> BreachCase:
     )
 
 
-def case_investigate(*, actor, case: BreachCase) -> BreachCase:
+def case_investigate(*, actor: User, case: BreachCase) -> BreachCase:
     return _move(
         actor,
         case,
@@ -201,7 +202,7 @@ def case_investigate(*, actor, case: BreachCase) -> BreachCase:
     )
 
 
-def case_assign_owner(*, actor, case: BreachCase, owner) -> BreachCase:
+def case_assign_owner(*, actor: User, case: BreachCase, owner) -> BreachCase:
     """Hand the case to another person who may see it (routed, or trust HR)."""
     _require_handler(actor, case)
     if owner.pk == case.subject_id:
@@ -224,7 +225,7 @@ def case_assign_owner(*, actor, case: BreachCase, owner) -> BreachCase:
     return case
 
 
-def case_add_note(*, actor, case: BreachCase, text: str) -> CaseEntry:
+def case_add_note(*, actor: User, case: BreachCase, text: str) -> CaseEntry:
     _require_handler(actor, case)
     if not text.strip():
         raise BreachError("Write the note first.")
@@ -236,7 +237,7 @@ def case_add_note(*, actor, case: BreachCase, text: str) -> CaseEntry:
     return entry
 
 
-def case_record_action(*, actor, case: BreachCase, action: str, text: str = "") -> CaseEntry:
+def case_record_action(*, actor: User, case: BreachCase, action: str, text: str = "") -> CaseEntry:
     """An action taken: content removed, account suspended, login details to be changed (which
     sets rotation required in the escrow), referral to the designated officer or police."""
     _require_handler(actor, case)
@@ -257,7 +258,7 @@ def case_record_action(*, actor, case: BreachCase, action: str, text: str = "") 
     return entry
 
 
-def case_decide_outcome(*, actor, case: BreachCase, outcome: str, summary: str) -> BreachCase:
+def case_decide_outcome(*, actor: User, case: BreachCase, outcome: str, summary: str) -> BreachCase:
     """7.4: the outcome, with a summary of the reasons."""
     if outcome not in Outcome.values:
         raise BreachError("Choose an outcome.")
@@ -281,7 +282,7 @@ def case_decide_outcome(*, actor, case: BreachCase, outcome: str, summary: str) 
     return case
 
 
-def case_close(*, actor, case: BreachCase) -> BreachCase:
+def case_close(*, actor: User, case: BreachCase) -> BreachCase:
     if not case.outcome or not case.outcome_summary:
         raise BreachError("A case is closed only with an outcome and a summary.")
     now = timezone.now()
@@ -296,7 +297,7 @@ def case_close(*, actor, case: BreachCase) -> BreachCase:
     )
 
 
-def case_opened(*, actor, case: BreachCase) -> None:
+def case_opened(*, actor: User, case: BreachCase) -> None:
     """Every opening of a case is audited: who viewed what, when."""
     record(actor, "breach.viewed", case, case.school_id, {})
 
@@ -362,7 +363,7 @@ def remind_inactive(now: datetime | None = None) -> int:
     return sent
 
 
-def case_dispose(*, actor, case: BreachCase) -> None:
+def case_dispose(*, actor: User, case: BreachCase) -> None:
     """Delete a closed case past its retention date, with its evidence files (audited)."""
     if not has_trust_role(actor, TrustRoleKind.TRUST_HR):
         raise BreachError("Only trust HR disposes of cases.")
@@ -406,7 +407,7 @@ def list_disposals(today: date | None = None) -> int:
 
 
 def declaration_create(
-    *, actor, school, site: str, link: str, disclaimer_present: bool
+    *, actor: User, school, site: str, link: str, disclaimer_present: bool
 ) -> Declaration:
     """5.5: a member of staff tells the headteacher their personal site mentions their job."""
     require(user_has_school_perm(actor, Perm.STAFF, school), "Declare to a school you work at.")
@@ -428,7 +429,7 @@ def declaration_create(
     return decl
 
 
-def declaration_acknowledge(*, actor, declaration: Declaration) -> Declaration:
+def declaration_acknowledge(*, actor: User, declaration: Declaration) -> Declaration:
     require(
         user_has_school_perm(actor, Perm.HANDLE_BREACHES, declaration.school_id),
         "The headteacher acknowledges declarations.",
@@ -450,7 +451,7 @@ def declaration_acknowledge(*, actor, declaration: Declaration) -> Declaration:
     return declaration
 
 
-def case_from_comment_report(*, actor, report) -> BreachCase:
+def case_from_comment_report(*, actor: User, report) -> BreachCase:
     """4.5(h): a leader turns an inappropriate-comment report into a breach case. The case
     points at the report; the screenshot becomes evidence when it is a JPEG or PNG."""
     require(

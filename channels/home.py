@@ -7,13 +7,14 @@ from django.urls import reverse
 
 from accounts.roles import Perm
 from accounts.selectors import school_ids_with_perm
+from accounts.types import Viewer
 from portal.home_cards import CardQuery, card_count, card_provider
 
 from .selectors import needing_new_owner_for, reviews_overdue_for, submitted_for
 
 
 @card_provider
-def home_cards(user) -> list[CardQuery]:
+def home_cards(user: Viewer) -> list[CardQuery]:
     if not school_ids_with_perm(user, Perm.APPROVE_CHANNEL):
         return []
     url = reverse("channels:queue")

@@ -30,7 +30,9 @@ def purpose_for_account(account) -> str:
     return Purpose.WEBSITE if ("blog" in name or "website" in name) else Purpose.SOCIAL_MEDIA
 
 
-def publication_check(*, actor, account, medium: str, students: list[Student]) -> list[Verdict]:
+def publication_check(
+    *, actor: User, account, medium: str, students: list[Student]
+) -> list[Verdict]:
     """Verdicts per student for this account and medium; audited (who checked what)."""
     if medium not in Medium.values:
         raise ConsentError("Choose photo or video.")
@@ -109,7 +111,7 @@ def publication_record(
     return publication
 
 
-def open_takedowns(*, actor, student, decision, narrowed: list[str]) -> None:
+def open_takedowns(*, actor: User, student, decision, narrowed: list[str]) -> None:
     """Every recorded post that the new decision no longer allows becomes a takedown task for
     the account's owner, notified at once (and reminded until done)."""
     year = decision.school_year
@@ -144,7 +146,7 @@ def open_takedowns(*, actor, student, decision, narrowed: list[str]) -> None:
         )
 
 
-def takedown_done(*, actor, takedown: Takedown) -> Takedown:
+def takedown_done(*, actor: User, takedown: Takedown) -> Takedown:
     require(
         actor.pk == takedown.owner_id or _is_leader(actor, takedown.school_id),
         "Only the account's owner or a leader can mark this taken down.",

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.roles import Perm
 from accounts.selectors import school_ids_with_perm
+from accounts.types import Viewer
 from portal.home_cards import CardQuery, card_count, card_provider
 
 from .models import CurrentConsent, ImportBatch, Naming, Student, Takedown
@@ -25,7 +26,7 @@ def current_school_year() -> int:
     return school_year_of(timezone.localdate())
 
 
-def students_visible_to(user, perm: str = Perm.VIEW_CONSENT) -> QuerySet[Student]:
+def students_visible_to(user: Viewer, perm: str = Perm.VIEW_CONSENT) -> QuerySet[Student]:
     """Students of the schools where the user may read (or, with MANAGE_CONSENT, keep) consent."""
     return Student.objects.filter(school_id__in=school_ids_with_perm(user, perm))
 
@@ -66,7 +67,7 @@ def consent_verdicts(
 
 
 def student_list_for(
-    user, *, q: str = "", year: str = "", form: str = "", school=None
+    user: Viewer, *, q: str = "", year: str = "", form: str = "", school=None
 ) -> QuerySet[Student]:
     """The student list: filters applied in the database, a fixed number of queries."""
     qs = students_visible_to(user).filter(left_on__isnull=True).select_related("school")
@@ -117,7 +118,7 @@ def current_by_student(
     return out
 
 
-def accounts_for_check(user):
+def accounts_for_check(user: Viewer):
     """Active official accounts the user may publish on, in schools where they read consent."""
     from channels.selectors import account_visible_to
 
@@ -132,7 +133,7 @@ def accounts_for_check(user):
     )
 
 
-def coverage(user, school_year: int | None = None) -> list[dict]:
+def coverage(user: Viewer, school_year: int | None = None) -> list[dict]:
     """Per school and year group: students on roll and the share with a current decision."""
     year = school_year if school_year is not None else current_school_year()
     students = students_visible_to(user).filter(left_on__isnull=True)
@@ -161,7 +162,7 @@ def coverage(user, school_year: int | None = None) -> list[dict]:
 YEAR_ORDER = {"N": -1, "R": 0, **{str(n): n for n in range(1, 15)}}
 
 
-def takedowns_visible_to(user) -> QuerySet[Takedown]:
+def takedowns_visible_to(user: Viewer) -> QuerySet[Takedown]:
     """The owner's own takedown tasks, and every one of the schools where the user leads."""
     if not getattr(user, "is_authenticated", False):
         return Takedown.objects.none()
@@ -170,11 +171,11 @@ def takedowns_visible_to(user) -> QuerySet[Takedown]:
     )
 
 
-def imports_visible_to(user) -> QuerySet[ImportBatch]:
+def imports_visible_to(user: Viewer) -> QuerySet[ImportBatch]:
     return ImportBatch.objects.filter(school__in=school_ids_with_perm(user, Perm.MANAGE_CONSENT))
 
 
-def students_without_decision(user, school_year: int | None = None) -> QuerySet[Student]:
+def students_without_decision(user: Viewer, school_year: int | None = None) -> QuerySet[Student]:
     """Students on roll at the schools where the user keeps consent with no decision in force
     this school year. Read from the summary the consent services keep, Student.decision_year
     (the latest school year with a decision; never a future one, consent_record refuses
@@ -188,7 +189,7 @@ def students_without_decision(user, school_year: int | None = None) -> QuerySet[
 
 
 @card_provider
-def home_cards(user) -> list[CardQuery]:
+def home_cards(user: Viewer) -> list[CardQuery]:
     """Home-page cards: open takedowns for owners and leaders, students without a decision
     for consent administrators (counted from these selectors with the other cards in one
     query)."""

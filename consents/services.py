@@ -10,6 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.access import require
+from accounts.models import User
 from accounts.roles import Perm
 from accounts.selectors import user_has_school_perm
 from audit.services import record
@@ -76,7 +77,7 @@ def recompute_current(student: Student, school_year: int) -> dict[tuple[str, str
 
 def consent_record(
     *,
-    actor,
+    actor: User,
     student: Student,
     carer: Carer,
     method: str,
@@ -169,7 +170,13 @@ def _narrower(new: str, old: str) -> bool:
 
 
 def consent_withdraw(
-    *, actor, student: Student, carer: Carer, method: str, wording: ConsentWording, given_on: date
+    *,
+    actor: User,
+    student: Student,
+    carer: Carer,
+    method: str,
+    wording: ConsentWording,
+    given_on: date,
 ) -> ConsentDecision:
     """A withdrawal is a new decision refusing everything (4.5e: consent can be withdrawn)."""
     return consent_record(
@@ -186,7 +193,7 @@ def consent_withdraw(
 
 
 def carer_add(
-    *, actor, student: Student, name: str, relationship: str = "", email: str = ""
+    *, actor: User, student: Student, name: str, relationship: str = "", email: str = ""
 ) -> Carer:
     """A parent or carer missing from the MIS export, added by the office (4.5e: their consent
     must be recordable). The next import leaves them in place."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from accounts.models import Membership
 from accounts.roles import SchoolRole, TrustRoleKind
 from accounts.selectors import trust_roles_of
+from accounts.types import Viewer
 from portal.home_cards import (
     CARD_PROVIDERS,
     CardProvider,
@@ -64,7 +65,7 @@ ROLE_DUTIES: dict[str, str] = {
 SCHOOL_ROLE_LABELS = dict(SchoolRole.choices)
 
 
-def home_sections(user) -> list[HomeSection]:
+def home_sections(user: Viewer) -> list[HomeSection]:
     """The person's trust roles, then their school roles by school name (one query)."""
     sections = [
         HomeSection(title=TrustRoleKind(role).label, role=role, duties=ROLE_DUTIES.get(role, ""))

@@ -8,13 +8,14 @@ from django.utils import timezone
 
 from accounts.roles import Perm
 from accounts.selectors import school_ids_with_perm
+from accounts.types import Viewer
 from portal.home_cards import CardQuery, card_count, card_provider
 
 from .selectors import details_to_give_or_change_for, passwords_due_for
 
 
 @card_provider
-def home_cards(user) -> list[CardQuery]:
+def home_cards(user: Viewer) -> list[CardQuery]:
     if not getattr(user, "is_authenticated", False):
         return []
     now = timezone.now()

@@ -28,6 +28,7 @@ from accounts.selectors import (
     schools_administered_by,
     user_has_school_perm,
 )
+from accounts.types import Viewer
 from channels.models import OfficialAccount
 from channels.selectors import is_on_team, users_with_school_perm
 
@@ -48,7 +49,7 @@ def _anonymous(user) -> bool:
     return not getattr(user, "is_authenticated", False) or not user.is_active
 
 
-def escrow_account_visible_to(user) -> QuerySet[OfficialAccount]:
+def escrow_account_visible_to(user: Viewer) -> QuerySet[OfficialAccount]:
     """Accounts whose escrow page the user may open: the school's leaders and headteacher
     (Perm.RETRIEVE_CREDENTIAL), trust administrators (break-glass) and the account's team."""
     if _anonymous(user):
@@ -66,7 +67,7 @@ def escrow_account_visible_to(user) -> QuerySet[OfficialAccount]:
     return OfficialAccount.objects.filter(condition)
 
 
-def escrow_list_for(user) -> QuerySet[OfficialAccount]:
+def escrow_list_for(user: Viewer) -> QuerySet[OfficialAccount]:
     """The escrow page: a fixed number of queries however many accounts."""
     return (
         escrow_account_visible_to(user)
@@ -93,16 +94,16 @@ def credential_of(account: OfficialAccount) -> Credential | None:
     return Credential.objects.filter(account=account).first()
 
 
-def may_deposit(user, account: OfficialAccount) -> bool:
+def may_deposit(user: Viewer, account: OfficialAccount) -> bool:
     """The owner or a deputy (4.5c: the owner gives the details; a deputy may stand in)."""
     return is_on_team(user, account)
 
 
-def may_retrieve(user, account: OfficialAccount) -> bool:
+def may_retrieve(user: Viewer, account: OfficialAccount) -> bool:
     return user_has_school_perm(user, Perm.RETRIEVE_CREDENTIAL, account.school_id)
 
 
-def may_break_glass(user, account: OfficialAccount) -> bool:
+def may_break_glass(user: Viewer, account: OfficialAccount) -> bool:
     """Trust administrators of the account's trust, in an emergency (reason required)."""
     return (
         not may_retrieve(user, account)
@@ -110,12 +111,12 @@ def may_break_glass(user, account: OfficialAccount) -> bool:
     )
 
 
-def retrievals_in_last_hour(user, now=None) -> int:
+def retrievals_in_last_hour(user: Viewer, now=None) -> int:
     now = now or timezone.now()
     return Retrieval.objects.filter(user=user, at__gt=now - timedelta(hours=1)).count()
 
 
-def retrievals_in_last_hour_locking(user, now) -> int:
+def retrievals_in_last_hour_locking(user: Viewer, now) -> int:
     """The same count, read in the statement that locks the person's user row until the
     transaction ends: two retrievals by one person wait for each other, so the hourly limit
     cannot be raced past. Inside a transaction only."""
@@ -154,7 +155,7 @@ def retrievals_of_account(account: OfficialAccount) -> QuerySet[Retrieval]:
     return Retrieval.objects.filter(credential__account=account).select_related("user")
 
 
-def retrievals_by_person(viewer, person: User) -> QuerySet[Retrieval]:
+def retrievals_by_person(viewer: Viewer, person: User) -> QuerySet[Retrieval]:
     """The per-person report (leavers, investigations): which credentials `person` retrieved,
     limited to the schools the viewer answers for."""
     qs = Retrieval.objects.filter(user=person)
@@ -165,7 +166,7 @@ def retrievals_by_person(viewer, person: User) -> QuerySet[Retrieval]:
     ).order_by("-at")
 
 
-def may_see_reports(user) -> bool:
+def may_see_reports(user: Viewer) -> bool:
     return (
         is_trust_admin(user)
         or School.objects.filter(
@@ -236,7 +237,7 @@ def _escrowed_accounts(now) -> QuerySet[OfficialAccount]:
     return OfficialAccount.objects.filter(status__in=ESCROWED_STATUSES).annotate(rotation_due=due)
 
 
-def details_to_give_or_change_for(user, now=None) -> QuerySet[OfficialAccount]:
+def details_to_give_or_change_for(user: Viewer, now=None) -> QuerySet[OfficialAccount]:
     """Accounts the user owns or deputises for whose login details are to be given (none
     deposited, or no password change recorded) or changed (a change required, or the rotation
     interval passed) (5.19)."""
@@ -256,7 +257,7 @@ def details_to_give_or_change_for(user, now=None) -> QuerySet[OfficialAccount]:
     )
 
 
-def passwords_due_for(user, now=None) -> QuerySet[OfficialAccount]:
+def passwords_due_for(user: Viewer, now=None) -> QuerySet[OfficialAccount]:
     """Accounts of the schools where the user retrieves login details whose password must be
     changed or is overdue (5.19)."""
     now = now or timezone.now()

@@ -377,7 +377,7 @@ def breach_report_hook(case) -> None:
             )
 
 
-def breach_action_hook(case, action: str, actor) -> None:
+def breach_action_hook(case, action: str, actor: User | None) -> None:
     """A case handler recorded "credentials rotated": the owner must deposit new details."""
     if action == "credentials_rotated" and getattr(case, "account_id", None):
         credential = Credential.objects.filter(account_id=case.account_id).first()

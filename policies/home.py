@@ -8,13 +8,14 @@ from django.urls import reverse
 
 from accounts.roles import Perm
 from accounts.selectors import school_ids_with_perm
+from accounts.types import Viewer
 from portal.home_cards import CardQuery, card_count, card_provider
 
 from .selectors import owned_due_for_review, waiting_for
 
 
 @card_provider
-def waiting_cards(user) -> list[CardQuery]:
+def waiting_cards(user: Viewer) -> list[CardQuery]:
     if not getattr(user, "is_authenticated", False):
         return []
     cards = []
