@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
@@ -202,9 +205,9 @@ class PortalSession(AbstractBaseSession):
 
     @classmethod
     def get_session_store_class(cls):
-        from .sessions import SessionStore
-
-        return SessionStore
+        # The engine in the settings (accounts.sessions), found as Django's middleware finds
+        # it: the model does not import its store, which imports the model.
+        return import_module(settings.SESSION_ENGINE).SessionStore
 
 
 class LeaverEvent(models.Model):

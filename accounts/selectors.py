@@ -23,6 +23,7 @@ from .roles import (
     SchoolRole,
     TrustRoleKind,
 )
+from .types import Viewer
 
 
 def _cache(user) -> dict:
@@ -55,15 +56,15 @@ def school_roles_of(user: User | AnonymousUser) -> frozenset[tuple[int, str]]:
     return cache["school_roles"]
 
 
-def has_trust_role(user, *roles: str) -> bool:
+def has_trust_role(user: Viewer, *roles: str) -> bool:
     return bool(trust_roles_of(user) & set(roles))
 
 
-def is_trust_admin(user) -> bool:
+def is_trust_admin(user: Viewer) -> bool:
     return has_trust_role(user, TrustRoleKind.TRUST_ADMIN)
 
 
-def requires_two_factor(user) -> bool:
+def requires_two_factor(user: Viewer) -> bool:
     """Every role above teacher signs in with a second factor (issue: sign-in)."""
     if trust_roles_of(user):
         return True
@@ -93,12 +94,12 @@ def _school_perms(user) -> dict[str, frozenset[int]]:
     return cache["school_perms"]
 
 
-def forget_cached_roles(user) -> None:
+def forget_cached_roles(user: Viewer) -> None:
     """Drop what this user object remembers of its roles (after a service changed them)."""
     _cache(user).clear()  # in place: `request.user` is a lazy proxy to the user object
 
 
-def school_ids_with_perm(user, perm: str) -> list[int]:
+def school_ids_with_perm(user: Viewer, perm: str) -> list[int]:
     """Ids of the schools where `user` holds the object permission `perm` (sorted; empty for
     anonymous or inactive people). A plain list: `filter(school__in=...)` then compiles to a
     short `IN (...)` instead of a permission subquery in every query of the page."""
@@ -107,7 +108,7 @@ def school_ids_with_perm(user, perm: str) -> list[int]:
     return sorted(_school_perms(user).get(perm, ()))
 
 
-def schools_visible_to(user, perm: str | None = None) -> QuerySet[School]:
+def schools_visible_to(user: Viewer, perm: str | None = None) -> QuerySet[School]:
     """Schools the user may see (any role there) or, with `perm`, may act on."""
     if perm is not None:
         return School.objects.filter(pk__in=school_ids_with_perm(user, perm))
@@ -118,7 +119,7 @@ def schools_visible_to(user, perm: str | None = None) -> QuerySet[School]:
     return School.objects.filter(memberships__user=user).distinct()
 
 
-def user_has_school_perm(user, perm: str, school: School | int) -> bool:
+def user_has_school_perm(user: Viewer, perm: str, school: School | int) -> bool:
     school_id = school if isinstance(school, int) else school.pk
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
@@ -130,7 +131,7 @@ def staff_of_school(school: School | int) -> QuerySet[User]:
     return User.objects.filter(is_active=True, memberships__school=school).distinct()
 
 
-def people_visible_to(user) -> QuerySet[User]:
+def people_visible_to(user: Viewer) -> QuerySet[User]:
     """People the user may see: staff of schools where they may view staff, holders of trust
     roles in their trust (for trust roles that may view staff), and themselves.
 
@@ -162,7 +163,7 @@ def people_visible_to(user) -> QuerySet[User]:
     return User.objects.filter(condition)
 
 
-def trust_administered_by(user) -> Trust | None:
+def trust_administered_by(user: Viewer) -> Trust | None:
     """The trust in which `user` is a trust administrator (None if they are not one)."""
     if not is_trust_admin(user):
         return None
@@ -174,7 +175,7 @@ def trust_administered_by(user) -> Trust | None:
     return cache["admin_trust"]
 
 
-def schools_administered_by(user) -> QuerySet[School]:
+def schools_administered_by(user: Viewer) -> QuerySet[School]:
     """Schools a trust administrator manages: every school of their trust (form choices)."""
     if not is_trust_admin(user):
         return School.objects.none()
@@ -183,7 +184,7 @@ def schools_administered_by(user) -> QuerySet[School]:
     )
 
 
-def school_list(user) -> QuerySet[School]:
+def school_list(user: Viewer) -> QuerySet[School]:
     """The schools page: administered schools with domains and headteacher, fixed queries."""
     return schools_administered_by(user).prefetch_related(
         "email_domains",
@@ -196,7 +197,7 @@ def school_list(user) -> QuerySet[School]:
 
 
 def people_list(
-    user,
+    user: Viewer,
     *,
     search: str = "",
     school: School | None = None,
@@ -232,7 +233,7 @@ def people_list(
     )
 
 
-def person_detail(user, pk) -> User:
+def person_detail(user: Viewer, pk) -> User:
     """One person through the access helper (404 outside `people_visible_to(user)`)."""
     from .access import get_visible_or_404
 
@@ -260,7 +261,7 @@ def leaver_events_of(user: User) -> QuerySet[LeaverEvent]:
     return LeaverEvent.objects.filter(user=user).select_related("actor")
 
 
-def record_ids_granted(user, perm: str, model: type[Model]) -> QuerySet:
+def record_ids_granted(user: Viewer, perm: str, model: type[Model]) -> QuerySet:
     """Ids of `model` records shared with `user` one by one (per-record grants made with
     accounts.services.grant_record_access), as a subquery for a `visible_to` selector."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:

@@ -18,6 +18,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from audit.services import record
 from notifications.services import notify
+from portal.errors import ServiceError
 
 from . import events
 from .models import (
@@ -34,7 +35,7 @@ from .roles import SCHOOL_ROLE_PERMISSIONS, SchoolRole, TrustRoleKind
 from .selectors import forget_cached_roles, holders_of_role, trust_administered_by
 
 
-class AccountsError(Exception):
+class AccountsError(ServiceError):
     """A rule of the people-and-access area was broken; the message is for the user."""
 
 

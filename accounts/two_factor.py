@@ -24,6 +24,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.services import record
+from portal.errors import ServiceError
 
 from .models import User
 
@@ -32,7 +33,7 @@ TOTP_DEVICE_NAME = "Authenticator app"
 BACKUP_DEVICE_NAME = "Backup codes"
 
 
-class TwoFactorError(Exception):
+class TwoFactorError(ServiceError):
     """A code or password was not accepted; the message is safe to show."""
 
 

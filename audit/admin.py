@@ -2,13 +2,13 @@
 
 from django.contrib import admin
 
-from accounts.selectors import is_trust_admin
+from accounts.admin import TrustAdminPermissions
 
 from .models import AuditEntry
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(TrustAdminPermissions, admin.ModelAdmin):
     list_display = ("created_at", "action", "actor_name", "actor_email", "target_repr", "school")
     # No list_filter or date_hierarchy: both run DISTINCT over the whole log on every page.
     # The portal's own audit view (audit:list) is the place to filter.
@@ -17,18 +17,5 @@ class AuditEntryAdmin(admin.ModelAdmin):
     show_full_result_count = False  # no COUNT(*) over millions of rows on every page
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
 
-    def has_view_permission(self, request, obj=None) -> bool:
-        return request.user.is_superuser or is_trust_admin(request.user)
-
-    def has_module_permission(self, request) -> bool:
-        return self.has_view_permission(request)
-
     # Append-only: nobody adds, edits or deletes an entry here, superusers included.
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    read_only = True

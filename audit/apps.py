@@ -7,7 +7,7 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit log"
 
     def ready(self) -> None:
-        from dashboard.selectors import register_home_cards
+        from portal.home_cards import register_home_cards
 
         from . import receivers  # noqa: F401  (connects the sign-in receivers)
         from .selectors import home_cards

@@ -15,7 +15,8 @@ from django.utils.http import urlencode
 
 from accounts.models import School, User
 from accounts.selectors import is_trust_admin, schools_visible_to
-from dashboard.selectors import CardQuery, card_provider
+from accounts.types import Viewer
+from portal.home_cards import CardQuery, card_count, card_provider
 
 from .models import AuditEntry, ChainCheck
 from .personal import open_entries
@@ -32,7 +33,7 @@ CONFIDENTIAL_PREFIXES = "breach."
 CONFIDENTIAL_TARGETS = ("breaches.BreachCase", "breaches.Declaration")
 
 
-def entries_visible_to(user) -> QuerySet[AuditEntry]:
+def entries_visible_to(user: Viewer) -> QuerySet[AuditEntry]:
     """Trust administrators: entries of their trust's schools and entries tied to no school
     (sign-ins, trust roles). Anyone else: none (their own page uses `activity_of`)."""
     if not is_trust_admin(user):
@@ -48,7 +49,7 @@ def entries_visible_to(user) -> QuerySet[AuditEntry]:
     )
 
 
-def activity_of(user) -> QuerySet[AuditEntry]:
+def activity_of(user: Viewer) -> QuerySet[AuditEntry]:
     """What was recorded about `user`: what they did, and what was done to their account
     (useful for a subject access request)."""
     if not getattr(user, "is_authenticated", False):
@@ -187,26 +188,8 @@ WATCHED_ACTIONS = (
 )
 
 
-# The home page's count of one watched action since a day (dashboard.selectors.CardQuery):
-# entries_visible_to(user).filter(action=..., created_at__gte=...) in SQL. The index on
-# (action, created_at) reads only that action's entries of the week, whatever the log holds.
-WATCHED_SQL = """
-    SELECT COUNT(*) FROM audit_auditentry
-    WHERE action = %s AND created_at >= %s
-      AND (
-        school_id IS NULL
-        OR school_id IN (
-          SELECT s.id FROM accounts_school s
-          JOIN accounts_trustrole r ON r.trust_id = s.trust_id
-          WHERE r.user_id = %s
-        )
-      )
-      AND action NOT LIKE %s AND NOT target_type = ANY(%s)
-"""
-
-
 @card_provider
-def home_cards(user) -> list[CardQuery]:
+def home_cards(user: Viewer) -> list[CardQuery]:
     """Cards for trust administrators when something was denied or locked out this week
     (counted with the other cards in one query)."""
     if not is_trust_admin(user):
@@ -214,16 +197,9 @@ def home_cards(user) -> list[CardQuery]:
     since = timezone.localdate() - timedelta(days=6)
     url = reverse("audit:list")
     return [
-        CardQuery(
+        card_count(
             title,
-            WATCHED_SQL,
-            [
-                action,
-                _day_start(since),
-                user.pk,
-                CONFIDENTIAL_PREFIXES + "%",
-                list(CONFIDENTIAL_TARGETS),
-            ],
+            entries_visible_to(user).filter(action=action, created_at__gte=_day_start(since)),
             f"{url}?{urlencode({'action': action, 'date_from': since.isoformat()})}",
             "warning",
         )

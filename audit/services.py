@@ -16,6 +16,8 @@ from django.db import connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.models import User
+
 from . import anchor
 from . import personal as personal_data
 from .chain import (
@@ -88,7 +90,7 @@ def _locked_head() -> AuditChainHead:
 
 
 def record(
-    actor,
+    actor: User | None,
     action: str,
     target: models.Model | None = None,
     school=None,
@@ -186,7 +188,7 @@ def record_many(
 ) -> int:
     """Append many ready-made entries to the chain at once, with the hashes record() would
     give them; returns how many. For data sets built in bulk (the benchmark seed,
-    dashboard/scale.py), where one record() per row would take hours. PostgreSQL only.
+    audit/scale.py), where one record() per row would take hours. PostgreSQL only.
 
     Each mapping holds the HASHED_FIELDS: `created_at` (aware datetime), `actor_id`,
     `actor_name`, `actor_email`, `action`, `target_type`, `target_id`, `target_repr`,

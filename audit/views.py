@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.access import require
 from accounts.selectors import is_trust_admin, schools_visible_to
-from dashboard.figures import csv_safe
+from portal.csv_safety import csv_safe
 
 from .forms import NAMESPACES, AuditFilterForm
 from .selectors import (

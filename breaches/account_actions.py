@@ -6,7 +6,7 @@ people reported, and must not learn of it. The handlers decide when to act, from
 page, and each action is an entry in the case's chronology:
 
 - `case_account_rotation_start`: the login details must be changed (5.19). The escrow plugs in
-  through `services.ACTION_HOOKS` ("credentials_rotated") and tells the account's team with a
+  through `signals.case_action_recorded` ("credentials_rotated") and tells the account's team with a
   reason that names no case.
 - `case_account_review_start`: the account's review (4.5d) falls due today
   (`channels.review_requests`); its history says only when it is due.
@@ -21,7 +21,8 @@ from channels.models import OfficialAccount
 from channels.review_requests import ReviewRequestError, account_review_bring_forward
 
 from .models import BreachCase, CaseEntry
-from .services import ACTION_HOOKS, BreachError, _entry, _require_handler
+from .services import BreachError, _entry, _require_handler
+from .signals import case_action_recorded
 
 Action = CaseEntry.Action
 
@@ -54,8 +55,9 @@ def case_account_rotation_start(*, actor, case: BreachCase) -> CaseEntry:
             case.school_id,
             {"account_id": account.pk, "entry_id": entry.pk},
         )
-        for hook in ACTION_HOOKS:
-            hook(case, Action.CREDENTIALS_ROTATED, actor)
+        case_action_recorded.send(
+            sender=BreachCase, case=case, action=Action.CREDENTIALS_ROTATED, actor=actor
+        )
     return entry
 
 

@@ -12,8 +12,8 @@ class BreachesConfig(AppConfig):
         # Confidential: the email says only that something needs attention, with a link.
         for code, subject in KINDS.items():
             register(code, Kind(subject, confidential=code not in PUBLIC_KINDS))
-        from dashboard.figures import register_figures
-        from dashboard.selectors import register_home_cards
+        from portal.figures import register_figures
+        from portal.home_cards import register_home_cards
 
         from .figures import breach_dashboard_figures
 

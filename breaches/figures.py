@@ -11,7 +11,7 @@ from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper,
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from dashboard.figures import (
+from portal.figures import (
     SMALL_NUMBER,
     Cell,
     Chart,

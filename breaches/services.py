@@ -14,6 +14,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from accounts.access import require
+from accounts.models import User
 from accounts.roles import Perm, TrustRoleKind
 from accounts.selectors import (
     has_trust_role,
@@ -22,18 +23,21 @@ from accounts.selectors import (
     user_has_school_perm,
 )
 from audit.services import record
-from channels.schooldays import add_school_days
 from notifications.services import notify
+from portal.errors import ServiceError
+from portal.schooldays import add_school_days
 
 from . import evidence as evidence_files
 from .models import BreachCase, CaseEntry, Category, Declaration, Evidence, Outcome
 from .routing import recipients
+from .selectors import can_handle, cases_due_for_disposal, retention_until
+from .signals import case_action_recorded, case_reported
 
 Status = BreachCase.Status
 OPEN_STATES = [Status.REPORTED, Status.ACKNOWLEDGED, Status.INVESTIGATING, Status.OUTCOME_DECIDED]
 
 
-class BreachError(Exception):
+class BreachError(ServiceError):
     """A rule of breach handling was broken; the message is for the user."""
 
 
@@ -50,16 +54,9 @@ def _grant(user, case: BreachCase) -> None:
     assign_perm("breaches.handle_case", user, case)
 
 
-def can_handle(user, case: BreachCase) -> bool:
-    """Routed people, the owner and trust HR handle a case; never its subject."""
-    from .selectors import case_visible_to
-
-    return case_visible_to(user).filter(pk=case.pk).exists()
-
-
 def breach_report(
     *,
-    actor,
+    actor: User,
     school,
     category: str,
     seen_at: datetime,
@@ -141,14 +138,8 @@ def breach_report(
             link=reverse("breaches:my_report", args=[case.pk]),
             school=school,
         )
-        for hook in REPORT_HOOKS:
-            hook(case)
+        case_reported.send(sender=BreachCase, case=case)
     return case
-
-
-# Later features act on a new report (the credential escrow sets "rotation required" for a
-# named account); each hook runs inside the reporting transaction.
-REPORT_HOOKS: list = []
 
 
 def _require_handler(actor, case: BreachCase) -> None:
@@ -187,7 +178,7 @@ def _move(
     return case
 
 
-def case_acknowledge(*, actor, case: BreachCase) -> BreachCase:
+def case_acknowledge(*, actor: User, case: BreachCase) -> BreachCase:
     """The handler confirms the report was received (starts the clock of 7.3's 'immediately')."""
     return _move(
         actor,
@@ -200,7 +191,7 @@ def case_acknowledge(*, actor, case: BreachCase) -> BreachCase:
     )
 
 
-def case_investigate(*, actor, case: BreachCase) -> BreachCase:
+def case_investigate(*, actor: User, case: BreachCase) -> BreachCase:
     return _move(
         actor,
         case,
@@ -211,7 +202,7 @@ def case_investigate(*, actor, case: BreachCase) -> BreachCase:
     )
 
 
-def case_assign_owner(*, actor, case: BreachCase, owner) -> BreachCase:
+def case_assign_owner(*, actor: User, case: BreachCase, owner) -> BreachCase:
     """Hand the case to another person who may see it (routed, or trust HR)."""
     _require_handler(actor, case)
     if owner.pk == case.subject_id:
@@ -234,7 +225,7 @@ def case_assign_owner(*, actor, case: BreachCase, owner) -> BreachCase:
     return case
 
 
-def case_add_note(*, actor, case: BreachCase, text: str) -> CaseEntry:
+def case_add_note(*, actor: User, case: BreachCase, text: str) -> CaseEntry:
     _require_handler(actor, case)
     if not text.strip():
         raise BreachError("Write the note first.")
@@ -246,7 +237,7 @@ def case_add_note(*, actor, case: BreachCase, text: str) -> CaseEntry:
     return entry
 
 
-def case_record_action(*, actor, case: BreachCase, action: str, text: str = "") -> CaseEntry:
+def case_record_action(*, actor: User, case: BreachCase, action: str, text: str = "") -> CaseEntry:
     """An action taken: content removed, account suspended, login details to be changed (which
     sets rotation required in the escrow), referral to the designated officer or police."""
     _require_handler(actor, case)
@@ -263,16 +254,11 @@ def case_record_action(*, actor, case: BreachCase, action: str, text: str = "") 
             case.school_id,
             {"action": action, "entry_id": entry.pk},
         )
-        for hook in ACTION_HOOKS:
-            hook(case, action, actor)
+        case_action_recorded.send(sender=BreachCase, case=case, action=action, actor=actor)
     return entry
 
 
-# (case, action, actor) -> None, inside the transaction: the escrow hooks rotation here.
-ACTION_HOOKS: list = []
-
-
-def case_decide_outcome(*, actor, case: BreachCase, outcome: str, summary: str) -> BreachCase:
+def case_decide_outcome(*, actor: User, case: BreachCase, outcome: str, summary: str) -> BreachCase:
     """7.4: the outcome, with a summary of the reasons."""
     if outcome not in Outcome.values:
         raise BreachError("Choose an outcome.")
@@ -296,17 +282,7 @@ def case_decide_outcome(*, actor, case: BreachCase, outcome: str, summary: str) 
     return case
 
 
-def retention_until(category: str, outcome: str, closed_on: date) -> date:
-    """How long a closed case is kept (trust setting BREACH_RETENTION_YEARS; docs/breaches.md)."""
-    years = settings.BREACH_RETENTION_YEARS
-    n = years.get(outcome) or years.get(category) or years["default"]
-    try:
-        return closed_on.replace(year=closed_on.year + n)
-    except ValueError:  # 29 February
-        return closed_on.replace(year=closed_on.year + n, day=28)
-
-
-def case_close(*, actor, case: BreachCase) -> BreachCase:
+def case_close(*, actor: User, case: BreachCase) -> BreachCase:
     if not case.outcome or not case.outcome_summary:
         raise BreachError("A case is closed only with an outcome and a summary.")
     now = timezone.now()
@@ -321,7 +297,7 @@ def case_close(*, actor, case: BreachCase) -> BreachCase:
     )
 
 
-def case_opened(*, actor, case: BreachCase) -> None:
+def case_opened(*, actor: User, case: BreachCase) -> None:
     """Every opening of a case is audited: who viewed what, when."""
     record(actor, "breach.viewed", case, case.school_id, {})
 
@@ -387,14 +363,10 @@ def remind_inactive(now: datetime | None = None) -> int:
     return sent
 
 
-def cases_due_for_disposal(today: date | None = None):
-    today = today or timezone.localdate()
-    return BreachCase.objects.filter(status=Status.CLOSED, retention_until__lte=today)
-
-
-def case_dispose(*, actor, case: BreachCase) -> None:
+def case_dispose(*, actor: User, case: BreachCase) -> None:
     """Delete a closed case past its retention date, with its evidence files (audited)."""
-    require(has_trust_role(actor, TrustRoleKind.TRUST_HR), "Only trust HR disposes of cases.")
+    if not has_trust_role(actor, TrustRoleKind.TRUST_HR):
+        raise BreachError("Only trust HR disposes of cases.")
     if (
         case.status != Status.CLOSED
         or not case.retention_until
@@ -435,7 +407,7 @@ def list_disposals(today: date | None = None) -> int:
 
 
 def declaration_create(
-    *, actor, school, site: str, link: str, disclaimer_present: bool
+    *, actor: User, school, site: str, link: str, disclaimer_present: bool
 ) -> Declaration:
     """5.5: a member of staff tells the headteacher their personal site mentions their job."""
     require(user_has_school_perm(actor, Perm.STAFF, school), "Declare to a school you work at.")
@@ -457,7 +429,7 @@ def declaration_create(
     return decl
 
 
-def declaration_acknowledge(*, actor, declaration: Declaration) -> Declaration:
+def declaration_acknowledge(*, actor: User, declaration: Declaration) -> Declaration:
     require(
         user_has_school_perm(actor, Perm.HANDLE_BREACHES, declaration.school_id),
         "The headteacher acknowledges declarations.",
@@ -479,7 +451,7 @@ def declaration_acknowledge(*, actor, declaration: Declaration) -> Declaration:
     return declaration
 
 
-def case_from_comment_report(*, actor, report) -> BreachCase:
+def case_from_comment_report(*, actor: User, report) -> BreachCase:
     """4.5(h): a leader turns an inappropriate-comment report into a breach case. The case
     points at the report; the screenshot becomes evidence when it is a JPEG or PNG."""
     require(

@@ -3,6 +3,8 @@ administrators edit the platform catalogue in the portal (channels:platform_list
 
 from django.contrib import admin
 
+from accounts.admin import TrustAdminPermissions
+
 from .models import (
     AccountEvent,
     AccountReview,
@@ -13,15 +15,8 @@ from .models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(TrustAdminPermissions, admin.ModelAdmin):
+    read_only = True
 
 
 @admin.register(Platform)

@@ -8,9 +8,9 @@ class ChannelsConfig(AppConfig):
     verbose_name = "Official accounts"
 
     def ready(self) -> None:
-        from dashboard.figures import register_figures
-        from dashboard.selectors import register_home_cards
         from notifications.kinds import register
+        from portal.figures import register_figures
+        from portal.home_cards import register_home_cards
 
         from . import receivers  # noqa: F401  (connects to accounts.events.user_left)
         from .home import home_cards

@@ -57,7 +57,7 @@ class ReportRefused(Exception):
 def register_match(*, platform: Platform | None, handle: str, url: str) -> OfficialAccount | None:
     """The active official account (one on the public register) the report names, if any:
     by address, or by name on the platform given (on any platform when none is)."""
-    from .services import normalise_handle, normalise_url
+    from .services.checks import normalise_handle, normalise_url
 
     conditions = Q()
     if url.strip():

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 
-from dashboard.figures import Chart, FigureRow, FigureTable, Scope, count_cell
+from portal.figures import Chart, FigureRow, FigureTable, Scope, count_cell
 
 from .models import OfficialAccount
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -23,8 +23,8 @@ from accounts.models import User
 from accounts.roles import Perm
 from accounts.selectors import school_ids_with_perm, staff_of_school, user_has_school_perm
 from audit.services import record
-from dashboard.figures import FigureRow, FigureTable, Scope, count_cell
 from notifications.services import notify
+from portal.figures import FigureRow, FigureTable, Scope, count_cell
 
 from .models import AccountEvent, AccountReview, OfficialAccount, ReviewFollowUp
 from .selectors import _anonymous, leaders_of
@@ -238,23 +238,15 @@ def followups_for(user) -> QuerySet[ReviewFollowUp]:
 
 # --- counts: the leaders' home and the trustees' dashboard -----------------------------------
 
-OPEN_SQL = """
-    SELECT COUNT(*) FROM channels_reviewfollowup f
-    JOIN channels_officialaccount a ON a.id = f.account_id
-    WHERE f.school_id = ANY(%s::bigint[]) AND f.status = %s AND NOT a.status = ANY(%s)
-"""
 
-
-def open_count_query(school_ids: list[int]) -> tuple[str, list]:
-    """The SQL of the home card "review follow-ups open" (mirrors `followups_for`'s schools)."""
-    return OPEN_SQL, [list(school_ids), str(FollowUpStatus.OPEN), [str(s) for s in OUT_OF_USE]]
+def open_followups_in(school_ids: list[int]) -> QuerySet[ReviewFollowUp]:
+    """Open follow-ups of these schools' accounts in use: the home card "review follow-ups
+    open" counts these (the one rule, also behind `followups_for`'s schools)."""
+    return _waiting().filter(school_id__in=list(school_ids))
 
 
 def open_count(school_ids: list[int]) -> int:
-    sql, params = open_count_query(school_ids)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()[0]
+    return open_followups_in(school_ids).count()
 
 
 @dataclass

@@ -13,7 +13,7 @@ from accounts.selectors import staff_of_school
 
 from . import selectors
 from .models import YEAR_GROUPS, AccountReview, OfficialAccount, Platform
-from .services import ATTESTATIONS, registration_problems
+from .services import ACCOUNT_DETAIL_FIELDS, ATTESTATIONS, registration_problems
 
 PURPOSE_MIN_LENGTH = 40
 
@@ -60,21 +60,7 @@ class AccountForm(forms.ModelForm):
 
     class Meta:
         model = OfficialAccount
-        fields = [
-            "platform",
-            "handle",
-            "url",
-            "purpose",
-            "audience_year_groups",
-            "audience_adults",
-            "students_can_comment",
-            "students_can_upload_images",
-            "students_can_add_text",
-            "login_email",
-            "owner",
-            "deputies",
-            *ATTESTATIONS,
-        ]
+        fields = [*ACCOUNT_DETAIL_FIELDS, "owner", "deputies", *ATTESTATIONS]
         labels = {
             "purpose": "Purpose: the pedagogical or business reason",
             "students_can_comment": "Students can comment",

@@ -1,66 +1,32 @@
-"""Cards on a leader's home page: what waits for them in official accounts (the counts of
-channels.selectors.queue_counts), counted with the other cards in one query."""
+"""Cards on a leader's home page: what waits for them in official accounts, counted from the
+selectors' querysets with the other cards in one query (portal.home_cards)."""
 
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.roles import Perm
 from accounts.selectors import school_ids_with_perm
-from dashboard.selectors import CardQuery, card_provider
+from accounts.types import Viewer
+from portal.home_cards import CardQuery, card_count, card_provider
 
-from .followups import open_count_query
-from .models import OfficialAccount
-
-Status = OfficialAccount.Status
-
-SUBMITTED_SQL = """
-    SELECT COUNT(*) FROM channels_officialaccount
-    WHERE school_id = ANY(%s::bigint[]) AND status = %s
-"""
-REVIEWS_SQL = """
-    SELECT COUNT(*) FROM channels_officialaccount
-    WHERE school_id = ANY(%s::bigint[]) AND status = ANY(%s) AND next_review_due <= %s
-"""
-NEW_OWNER_SQL = """
-    SELECT COUNT(*) FROM channels_officialaccount
-    WHERE school_id = ANY(%s::bigint[]) AND needs_new_owner AND NOT status = ANY(%s)
-"""
+from .followups import open_followups_in
+from .selectors import needing_new_owner_for, reviews_overdue_for, submitted_for
 
 
 @card_provider
-def home_cards(user) -> list[CardQuery]:
-    schools = school_ids_with_perm(user, Perm.APPROVE_CHANNEL)
-    if not schools:
+def home_cards(user: Viewer) -> list[CardQuery]:
+    if not school_ids_with_perm(user, Perm.APPROVE_CHANNEL):
         return []
     url = reverse("channels:queue")
     return [
-        CardQuery(
-            "official accounts awaiting approval",
-            SUBMITTED_SQL,
-            [schools, str(Status.SUBMITTED)],
-            url,
-            "warning",
-        ),
-        CardQuery(
-            "account reviews overdue",
-            REVIEWS_SQL,
-            [schools, [str(Status.ACTIVE), str(Status.SUSPENDED)], timezone.localdate()],
-            url,
-            "danger",
-        ),
-        CardQuery(
+        card_count("official accounts awaiting approval", submitted_for(user), url, "warning"),
+        card_count("account reviews overdue", reviews_overdue_for(user), url, "danger"),
+        card_count(
             "account review follow-ups open",
-            *open_count_query(schools),
+            open_followups_in(school_ids_with_perm(user, Perm.APPROVE_CHANNEL)),
             url,
             "warning",
         ),
-        CardQuery(
-            "accounts needing a new owner",
-            NEW_OWNER_SQL,
-            [schools, [str(Status.CLOSED), str(Status.REJECTED)]],
-            url,
-            "danger",
-        ),
+        card_count("accounts needing a new owner", needing_new_owner_for(user), url, "danger"),
     ]

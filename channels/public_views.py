@@ -112,3 +112,9 @@ def contact_edit(request, school_pk: int) -> HttpResponse:
             messages.success(request, "Saved. The public register shows it.")
             return redirect("channels:concerns_contacts")
     return render(request, "channels/concerns_contact_form.html", {"form": form, "school": school})
+
+
+def staff_register_warning(request, report) -> None:
+    """Staff reporting an address that is on the register are told, as the public are."""
+    if report.matched_account_id:
+        messages.warning(request, fake_reports.register_warning(report.matched_account))

@@ -18,9 +18,10 @@ from accounts.selectors import (
     schools_visible_to,
     user_has_school_perm,
 )
+from accounts.types import Viewer
+from portal.schooldays import add_school_days, school_days_between
 
 from .models import AccountEvent, CommentReport, FakeAccountReport, OfficialAccount, Platform
-from .schooldays import add_school_days, school_days_between
 
 Status = OfficialAccount.Status
 
@@ -47,7 +48,7 @@ def _deputy_of(user) -> QuerySet:
     return OfficialAccount.deputies.through.objects.filter(user=user).values("officialaccount_id")
 
 
-def account_visible_to(user) -> QuerySet[OfficialAccount]:
+def account_visible_to(user: Viewer) -> QuerySet[OfficialAccount]:
     """Accounts of schools where the user approves accounts or receives comment reports,
     and accounts the user requested, owns or is a deputy of."""
     if _anonymous(user):
@@ -62,7 +63,7 @@ def account_visible_to(user) -> QuerySet[OfficialAccount]:
     )
 
 
-def account_readable_by(user) -> QuerySet[OfficialAccount]:
+def account_readable_by(user: Viewer) -> QuerySet[OfficialAccount]:
     """Accounts whose page the user may read: those of `account_visible_to`, and for a trust
     administrator every account of the trust (issue 18), read only: no action on an account
     uses this queryset, so their actions still answer 404 and the services still decide."""
@@ -74,7 +75,7 @@ def account_readable_by(user) -> QuerySet[OfficialAccount]:
     )
 
 
-def account_list_for(user) -> QuerySet[OfficialAccount]:
+def account_list_for(user: Viewer) -> QuerySet[OfficialAccount]:
     """The account list page: a fixed number of queries however many accounts there are, and
     only the columns it shows (not purposes, attestations or the owners' password hashes)."""
     return (
@@ -105,11 +106,11 @@ def team_of(account: OfficialAccount) -> list[User]:
     return [account.owner, *account.deputies.all()]
 
 
-def is_on_team(user, account: OfficialAccount) -> bool:
+def is_on_team(user: Viewer, account: OfficialAccount) -> bool:
     return user.pk == account.owner_id or account.deputies.filter(pk=user.pk).exists()
 
 
-def is_involved(user, account: OfficialAccount) -> bool:
+def is_involved(user: Viewer, account: OfficialAccount) -> bool:
     """Requested, owns or administers the account: may not approve or review it (4.2)."""
     return user.pk == account.requested_by_id or is_on_team(user, account)
 
@@ -124,7 +125,7 @@ def users_with_school_perm(school: School | int, perm: str) -> QuerySet[User]:
     )
 
 
-def may_decide(user, account: OfficialAccount) -> bool:
+def may_decide(user: Viewer, account: OfficialAccount) -> bool:
     """A leader or headteacher of the account's school who did not request and does not
     administer it (4.2: authorisation in all cases, never by the requester)."""
     return user_has_school_perm(user, Perm.APPROVE_CHANNEL, account.school_id) and not is_involved(
@@ -132,7 +133,7 @@ def may_decide(user, account: OfficialAccount) -> bool:
     )
 
 
-def is_leader_of(user, school_id: int) -> bool:
+def is_leader_of(user: Viewer, school_id: int) -> bool:
     return user_has_school_perm(user, Perm.APPROVE_CHANNEL, school_id)
 
 
@@ -164,7 +165,7 @@ def fake_report_recipients(school: School | int) -> QuerySet[User]:
     return User.objects.filter(is_active=True, pk__in=perm_ids)
 
 
-def schools_visible_to_leader(user) -> QuerySet[School]:
+def schools_visible_to_leader(user: Viewer) -> QuerySet[School]:
     """Schools where the person approves accounts or receives comment reports."""
     return School.objects.filter(
         Q(pk__in=school_ids_with_perm(user, Perm.APPROVE_CHANNEL))
@@ -172,11 +173,11 @@ def schools_visible_to_leader(user) -> QuerySet[School]:
     )
 
 
-def registration_schools_for(user) -> QuerySet[School]:
+def registration_schools_for(user: Viewer) -> QuerySet[School]:
     return schools_visible_to(user, Perm.REGISTER_CHANNEL)
 
 
-def may_register(user) -> bool:
+def may_register(user: Viewer) -> bool:
     """Whether the person may register an account at some school (no query: their school
     permissions are read once per request)."""
     return bool(school_ids_with_perm(user, Perm.REGISTER_CHANNEL))
@@ -219,15 +220,19 @@ def approval_due_date(account: OfficialAccount) -> date | None:
     return add_school_days(timezone.localdate(account.submitted_at), limit + 1)
 
 
-def awaiting_approval_for(user, today: date | None = None) -> list[Waiting]:
+def submitted_for(user: Viewer) -> QuerySet[OfficialAccount]:
+    """Submitted accounts of the schools where the user approves (the leaders' queue)."""
+    return OfficialAccount.objects.filter(
+        status=Status.SUBMITTED, school__in=school_ids_with_perm(user, Perm.APPROVE_CHANNEL)
+    )
+
+
+def awaiting_approval_for(user: Viewer, today: date | None = None) -> list[Waiting]:
     """Submitted accounts of the schools where the user approves, oldest first."""
     today = today or _today()
     limit = conf("APPROVAL_REMINDER_SCHOOL_DAYS")
     accounts = (
-        OfficialAccount.objects.filter(
-            status=Status.SUBMITTED,
-            school__in=school_ids_with_perm(user, Perm.APPROVE_CHANNEL),
-        )
+        submitted_for(user)
         .select_related("school", "platform", "owner", "requested_by")
         .prefetch_related(Prefetch("deputies", queryset=User.objects.only("pk", "full_name")))
         .order_by("submitted_at")
@@ -242,7 +247,7 @@ def awaiting_approval_for(user, today: date | None = None) -> list[Waiting]:
     return rows
 
 
-def reviews_due_for(user, today: date | None = None) -> QuerySet[OfficialAccount]:
+def reviews_due_for(user: Viewer, today: date | None = None) -> QuerySet[OfficialAccount]:
     """Active accounts whose annual review is due soon or overdue (4.5d)."""
     today = today or _today()
     from datetime import timedelta
@@ -259,7 +264,17 @@ def reviews_due_for(user, today: date | None = None) -> QuerySet[OfficialAccount
     )
 
 
-def needing_new_owner_for(user) -> QuerySet[OfficialAccount]:
+def reviews_overdue_for(user: Viewer, today: date | None = None) -> QuerySet[OfficialAccount]:
+    """Accounts in use at the schools where the user approves whose annual review is overdue
+    (4.5d)."""
+    return OfficialAccount.objects.filter(
+        status__in=[Status.ACTIVE, Status.SUSPENDED],
+        next_review_due__lte=today or _today(),
+        school__in=school_ids_with_perm(user, Perm.APPROVE_CHANNEL),
+    )
+
+
+def needing_new_owner_for(user: Viewer) -> QuerySet[OfficialAccount]:
     return (
         OfficialAccount.objects.filter(
             needs_new_owner=True, school__in=school_ids_with_perm(user, Perm.APPROVE_CHANNEL)
@@ -288,7 +303,7 @@ def overdue_approvals(today: date | None = None) -> list[OfficialAccount]:
 # --- reports --------------------------------------------------------------------------------
 
 
-def comment_report_visible_to(user) -> QuerySet[CommentReport]:
+def comment_report_visible_to(user: Viewer) -> QuerySet[CommentReport]:
     """The school's leadership team (4.5h) and the person who reported."""
     if _anonymous(user):
         return CommentReport.objects.none()
@@ -297,7 +312,7 @@ def comment_report_visible_to(user) -> QuerySet[CommentReport]:
     )
 
 
-def fake_report_visible_to(user) -> QuerySet[FakeAccountReport]:
+def fake_report_visible_to(user: Viewer) -> QuerySet[FakeAccountReport]:
     """The school's leaders and the person who reported (to follow it until resolved)."""
     if _anonymous(user):
         return FakeAccountReport.objects.none()
@@ -308,13 +323,13 @@ def fake_report_visible_to(user) -> QuerySet[FakeAccountReport]:
     )
 
 
-def may_handle_fake_report(user, report: FakeAccountReport) -> bool:
+def may_handle_fake_report(user: Viewer, report: FakeAccountReport) -> bool:
     return user_has_school_perm(
         user, Perm.RECEIVE_COMMENT_REPORTS, report.school_id
     ) or user_has_school_perm(user, Perm.APPROVE_CHANNEL, report.school_id)
 
 
-def open_comment_reports_for(user) -> QuerySet[CommentReport]:
+def open_comment_reports_for(user: Viewer) -> QuerySet[CommentReport]:
     return (
         CommentReport.objects.filter(
             status=CommentReport.Status.OPEN,
@@ -325,7 +340,7 @@ def open_comment_reports_for(user) -> QuerySet[CommentReport]:
     )
 
 
-def open_fake_reports_for(user) -> QuerySet[FakeAccountReport]:
+def open_fake_reports_for(user: Viewer) -> QuerySet[FakeAccountReport]:
     return (
         FakeAccountReport.objects.filter(
             status=FakeAccountReport.Status.OPEN, school__in=_handling_school_ids(user)
@@ -342,7 +357,7 @@ def _handling_school_ids(user) -> QuerySet:
     ).values("pk")
 
 
-def fake_report_schools_for(user) -> QuerySet[School]:
+def fake_report_schools_for(user: Viewer) -> QuerySet[School]:
     """Any school of the trusts the person belongs to: a fake account may use any name."""
     if _anonymous(user):
         return School.objects.none()
@@ -391,7 +406,7 @@ def public_register(query: str = "") -> list[tuple[School, list[OfficialAccount]
 # --- home cards -------------------------------------------------------------------------------
 
 
-def queue_counts(user) -> dict[str, int]:
+def queue_counts(user: Viewer) -> dict[str, int]:
     """How many things wait for a leader (one query)."""
     today = _today()
     return OfficialAccount.objects.filter(

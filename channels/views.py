@@ -30,6 +30,7 @@ from .forms import (
 )
 from .gates import activation_blockers
 from .models import OfficialAccount, Platform
+from .public_views import staff_register_warning
 from .services import ChannelError
 
 Status = OfficialAccount.Status
@@ -363,39 +364,77 @@ def queue(request):
     return render(request, "channels/queue.html", context)
 
 
-# --- inappropriate comments (4.5h) ------------------------------------------------------------
+# --- reports: inappropriate comments (4.5h) and suspected fake accounts (4.1) -----------------
+# Both kinds have one shape: a form that creates the report, a detail page found through the
+# access helper, and a POST where a leader who may deal with it records what was done.
+
+
+def _report(request, pk: int, visible, *related: str):
+    return get_visible_or_404(request.user, visible(request.user).select_related(*related), pk=pk)
+
+
+def _report_form(
+    request, form, create, *, done: str, detail: str, template: str, after=None, **context
+):
+    """Create a report from a valid form (`create(cleaned_data)`), or show the form again;
+    `after(request, report)` adds what else the person should be told."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = create(form.cleaned_data)
+        except ChannelError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, done)
+            if after is not None:
+                after(request, report)
+            return redirect(detail, pk=report.pk)
+    return render(request, template, {**context, "form": form})
+
+
+def _report_settle(request, report, form, settle, *, may: bool, refused: str, done: str, detail):
+    """A leader records what was done (`settle(text)`, the form's one field); the message says
+    how it went (an empty text is the service's to refuse)."""
+    require(may, refused)
+    form.is_valid()
+    try:
+        settle(form.cleaned_data.get(next(iter(form.fields)), ""))
+    except ChannelError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect(detail, pk=report.pk)
+
+
+def _comment_report(request, pk: int):
+    return _report(
+        request,
+        pk,
+        selectors.comment_report_visible_to,
+        "account__platform",
+        "school",
+        "reporter",
+        "closed_by",
+    )
 
 
 @login_required
 def comment_report_create(request, pk: int):
     account = _account(request, pk)
-    form = CommentReportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            report = services.comment_report_create(
-                actor=request.user,
-                account=account,
-                comment_url=data["comment_url"],
-                was_removed=data["was_removed"],
-                description=data["description"],
-                screenshot=data.get("screenshot"),
-            )
-        except ChannelError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, "Reported to the school's leadership team.")
-            return redirect("channels:comment_report_detail", pk=report.pk)
-    return render(request, "channels/comment_report_form.html", {"account": account, "form": form})
-
-
-def _comment_report(request, pk: int):
-    return get_visible_or_404(
-        request.user,
-        selectors.comment_report_visible_to(request.user).select_related(
-            "account__platform", "school", "reporter", "closed_by"
+    return _report_form(
+        request,
+        CommentReportForm(request.POST or None, request.FILES or None),
+        lambda data: services.comment_report_create(
+            actor=request.user,
+            account=account,
+            comment_url=data["comment_url"],
+            was_removed=data["was_removed"],
+            description=data["description"],
+            screenshot=data.get("screenshot"),
         ),
-        pk=pk,
+        done="Reported to the school's leadership team.",
+        detail="channels:comment_report_detail",
+        template="channels/comment_report_form.html",
+        account=account,
     )
 
 
@@ -435,33 +474,27 @@ def comment_report_screenshot(request, pk: int):
 @require_POST
 def comment_report_close(request, pk: int):
     report = _comment_report(request, pk)
-    require(
-        user_has_school_perm(request.user, Perm.RECEIVE_COMMENT_REPORTS, report.school_id),
-        "Only the school's leadership team deals with comment reports.",
+    return _report_settle(
+        request,
+        report,
+        CloseForm(request.POST),
+        lambda note: services.comment_report_close(actor=request.user, report=report, note=note),
+        may=user_has_school_perm(request.user, Perm.RECEIVE_COMMENT_REPORTS, report.school_id),
+        refused="Only the school's leadership team deals with comment reports.",
+        done="Marked as dealt with.",
+        detail="channels:comment_report_detail",
     )
-    form = CloseForm(request.POST)
-    form.is_valid()
-    try:
-        services.comment_report_close(
-            actor=request.user, report=report, note=form.cleaned_data.get("note", "")
-        )
-    except ChannelError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "Marked as dealt with.")
-    return redirect("channels:comment_report_detail", pk=pk)
-
-
-# --- suspected fake accounts (4.1) ------------------------------------------------------------
 
 
 def _fake_report(request, pk: int):
-    return get_visible_or_404(
-        request.user,
-        selectors.fake_report_visible_to(request.user).select_related(
-            "school", "platform", "reporter", "resolved_by"
-        ),
-        pk=pk,
+    return _report(
+        request,
+        pk,
+        selectors.fake_report_visible_to,
+        "school",
+        "platform",
+        "reporter",
+        "resolved_by",
     )
 
 
@@ -477,28 +510,22 @@ def fake_report_list(request):
 
 @login_required
 def fake_report_create(request):
-    form = FakeReportForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            report = services.fake_report_create(
-                actor=request.user,
-                school=data["school"],
-                platform=data["platform"],
-                handle=data["handle"],
-                url=data["url"],
-                description=data["description"],
-            )
-        except ChannelError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, "Thank you. The school's leaders are told.")
-            if report.matched_account_id:
-                from .fake_reports import register_warning
-
-                messages.warning(request, register_warning(report.matched_account))
-            return redirect("channels:fake_report_detail", pk=report.pk)
-    return render(request, "channels/fake_report_form.html", {"form": form})
+    return _report_form(
+        request,
+        FakeReportForm(request.POST or None, user=request.user),
+        lambda data: services.fake_report_create(
+            actor=request.user,
+            school=data["school"],
+            platform=data["platform"],
+            handle=data["handle"],
+            url=data["url"],
+            description=data["description"],
+        ),
+        done="Thank you. The school's leaders are told.",
+        detail="channels:fake_report_detail",
+        after=staff_register_warning,
+        template="channels/fake_report_form.html",
+    )
 
 
 @login_required
@@ -519,21 +546,18 @@ def fake_report_detail(request, pk: int):
 @require_POST
 def fake_report_resolve(request, pk: int):
     report = _fake_report(request, pk)
-    require(
-        selectors.may_handle_fake_report(request.user, report),
-        "Only a leader of the school resolves this report.",
+    return _report_settle(
+        request,
+        report,
+        ResolveForm(request.POST),
+        lambda text: services.fake_report_resolve(
+            actor=request.user, report=report, resolution=text
+        ),
+        may=selectors.may_handle_fake_report(request.user, report),
+        refused="Only a leader of the school resolves this report.",
+        done="Resolved; the person who reported it is told.",
+        detail="channels:fake_report_detail",
     )
-    form = ResolveForm(request.POST)
-    form.is_valid()
-    try:
-        services.fake_report_resolve(
-            actor=request.user, report=report, resolution=form.cleaned_data.get("resolution", "")
-        )
-    except ChannelError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "Resolved; the person who reported it is told.")
-    return redirect("channels:fake_report_detail", pk=pk)
 
 
 # --- platform catalogue (trust administrators) ------------------------------------------------

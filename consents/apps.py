@@ -24,8 +24,8 @@ class ConsentsConfig(AppConfig):
             "consents.round_reminder",
             Kind("Reminder: photo and video consent, please give your answer"),
         )
-        from dashboard.figures import register_figures
-        from dashboard.selectors import register_home_cards
+        from portal.figures import register_figures
+        from portal.home_cards import register_home_cards
 
         from .figures import consent_dashboard_figures
 
@@ -34,3 +34,7 @@ class ConsentsConfig(AppConfig):
         from .selectors import home_cards
 
         register_home_cards(home_cards)
+
+        # The Celery tasks, registered at start-up: the import service queues run_import by
+        # name (consents.tasks imports the service, so the service does not import it).
+        from . import tasks  # noqa: F401

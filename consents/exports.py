@@ -13,7 +13,7 @@ from accounts.models import User
 from accounts.roles import Perm
 from accounts.selectors import school_ids_with_perm
 from audit.services import record
-from dashboard.figures import csv_safe
+from portal.csv_safety import csv_safe
 
 from .selectors import student_export_rows
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 
-from dashboard.figures import Chart, FigureRow, FigureTable, Scope, count_cell, rate_cell
+from portal.figures import Chart, FigureRow, FigureTable, Scope, count_cell, rate_cell
 
 from .models import Student, Takedown
 from .selectors import school_year_of

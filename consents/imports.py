@@ -13,6 +13,7 @@ Large files run as a Celery task that reports progress in the cache. The SQL is 
 
 from __future__ import annotations
 
+from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -23,6 +24,7 @@ from accounts.models import School, User
 from accounts.roles import Perm
 from accounts.selectors import user_has_school_perm
 from audit.services import record
+from portal.errors import ServiceError
 
 from . import mis_staging as staging
 from .mis_columns import valid_targets
@@ -37,7 +39,7 @@ PROGRESS_AFTER = {"read": 0.2, "staged": 0.35, "carers": 0.55, "students": 0.75,
 PARTIAL_FILE_SHARE = 0.10
 
 
-class ImportRefused(Exception):
+class ImportRefused(ServiceError):
     """The import cannot go ahead; the message is for the user."""
 
 
@@ -185,9 +187,8 @@ def import_confirm(*, actor: User, batch: ImportBatch, mark_left: bool = False) 
             },
         )
         if batch.total_rows > settings.CONSENT_IMPORT_SYNC_ROWS:
-            from .tasks import run_import
-
-            run_import.delay_on_commit(batch.pk)
+            # Found in Celery's registry (consents.tasks imports this module to run it).
+            current_app.tasks["consents.tasks.run_import"].delay_on_commit(batch.pk)
     if batch.total_rows <= settings.CONSENT_IMPORT_SYNC_ROWS:
         apply_batch(batch.pk)
     batch.refresh_from_db()

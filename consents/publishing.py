@@ -13,12 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.access import require
+from accounts.models import User
 from audit.services import record
+from channels.models import OfficialAccount
 from notifications.services import notify
 
+from .errors import ConsentError
 from .models import Medium, Publication, PublicationStudent, Purpose, Student, Takedown
 from .selectors import Verdict, consent_verdicts, school_year_of
-from .services import ConsentError
 
 
 def purpose_for_account(account) -> str:
@@ -28,7 +30,9 @@ def purpose_for_account(account) -> str:
     return Purpose.WEBSITE if ("blog" in name or "website" in name) else Purpose.SOCIAL_MEDIA
 
 
-def publication_check(*, actor, account, medium: str, students: list[Student]) -> list[Verdict]:
+def publication_check(
+    *, actor: User, account, medium: str, students: list[Student]
+) -> list[Verdict]:
     """Verdicts per student for this account and medium; audited (who checked what)."""
     if medium not in Medium.values:
         raise ConsentError("Choose photo or video.")
@@ -50,25 +54,44 @@ def publication_check(*, actor, account, medium: str, students: list[Student]) -
 
 
 def publication_record(
-    *, actor, account, medium: str, students: list[Student], post_url: str, published_on: date
+    *,
+    actor: User,
+    account: OfficialAccount,
+    medium: str,
+    students: list[Student],
+    post_url: str,
+    published_on: date,
 ) -> Publication:
-    """Record a post after a passing check. Re-checks inside the transaction: a withdrawal
-    that arrived since the check still blocks."""
-    require(account.status == "active", "Only an active official account can publish.")
-    verdicts = consent_verdicts(
-        students, purpose_for_account(account), medium, school_year_of(published_on)
-    )
+    """Record a post after a passing check (4.5e). The check runs again inside the transaction,
+    with the students' rows locked: a decision recorded meanwhile (`consent_record` locks the
+    same row) either came first and blocks the post, or waits and then finds the post and opens
+    its takedown."""
+    if account.status != OfficialAccount.Status.ACTIVE:
+        raise ConsentError("Only an active official account can publish.")
+    if medium not in Medium.values:
+        raise ConsentError("Choose photo or video.")
     if not students:
         raise ConsentError("Choose the students who appear.")
-    if any(not v.allowed for v in verdicts):
-        raise ConsentError(
-            "At least one student may not appear in this post. Nothing was recorded."
-        )
+    if any(s.school_id != account.school_id for s in students):
+        raise ConsentError("Only students of the account's school can appear in its posts.")
+    purpose = purpose_for_account(account)
     with transaction.atomic():
+        locked = list(
+            Student.objects.select_for_update()
+            .filter(pk__in=[s.pk for s in students], school_id=account.school_id)
+            .order_by("pk")
+        )
+        if len(locked) != len({s.pk for s in students}):
+            raise ConsentError("Only students of the account's school can appear in its posts.")
+        verdicts = consent_verdicts(locked, purpose, medium, school_year_of(published_on))
+        if any(not v.allowed for v in verdicts):
+            raise ConsentError(
+                "At least one student may not appear in this post. Nothing was recorded."
+            )
         publication = Publication.objects.create(
             account=account,
             school_id=account.school_id,
-            purpose=purpose_for_account(account),
+            purpose=purpose,
             medium=medium,
             post_url=post_url,
             published_on=published_on,
@@ -88,7 +111,7 @@ def publication_record(
     return publication
 
 
-def open_takedowns(*, actor, student, decision, narrowed: list[str]) -> None:
+def open_takedowns(*, actor: User, student, decision, narrowed: list[str]) -> None:
     """Every recorded post that the new decision no longer allows becomes a takedown task for
     the account's owner, notified at once (and reminded until done)."""
     year = decision.school_year
@@ -123,7 +146,7 @@ def open_takedowns(*, actor, student, decision, narrowed: list[str]) -> None:
         )
 
 
-def takedown_done(*, actor, takedown: Takedown) -> Takedown:
+def takedown_done(*, actor: User, takedown: Takedown) -> Takedown:
     require(
         actor.pk == takedown.owner_id or _is_leader(actor, takedown.school_id),
         "Only the account's owner or a leader can mark this taken down.",

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from accounts.roles import Perm
 from accounts.selectors import school_ids_with_perm
-from dashboard.selectors import CardQuery, card_provider
+from accounts.types import Viewer
+from portal.home_cards import CardQuery, card_count, card_provider
 
 from .models import (
     NAMING_ORDER,
@@ -35,7 +36,7 @@ def current_school_year() -> int:
     return school_year_of(timezone.localdate())
 
 
-def students_visible_to(user, perm: str = Perm.VIEW_CONSENT) -> QuerySet[Student]:
+def students_visible_to(user: Viewer, perm: str = Perm.VIEW_CONSENT) -> QuerySet[Student]:
     """Students of the schools where the user may read (or, with MANAGE_CONSENT, keep) consent."""
     return Student.objects.filter(school_id__in=school_ids_with_perm(user, perm))
 
@@ -76,7 +77,7 @@ def consent_verdicts(
 
 
 def student_list_for(
-    user, *, q: str = "", year: str = "", form: str = "", school=None
+    user: Viewer, *, q: str = "", year: str = "", form: str = "", school=None
 ) -> QuerySet[Student]:
     """The student list: filters applied in the database, a fixed number of queries."""
     qs = students_visible_to(user).filter(left_on__isnull=True).select_related("school")
@@ -130,7 +131,7 @@ def current_by_student(
     return out
 
 
-def accounts_for_check(user):
+def accounts_for_check(user: Viewer):
     """Active official accounts the user may publish on, in schools where they read consent."""
     from channels.selectors import account_visible_to
 
@@ -145,7 +146,7 @@ def accounts_for_check(user):
     )
 
 
-def coverage(user, school_year: int | None = None) -> list[dict]:
+def coverage(user: Viewer, school_year: int | None = None) -> list[dict]:
     """Per school and year group: students on roll and the share with a current decision."""
     year = school_year if school_year is not None else current_school_year()
     students = students_visible_to(user).filter(left_on__isnull=True)
@@ -174,7 +175,7 @@ def coverage(user, school_year: int | None = None) -> list[dict]:
 YEAR_ORDER = {"N1": -2, "N2": -1, "N": -1, "R": 0, **{str(n): n for n in range(1, 15)}}
 
 
-def takedowns_visible_to(user) -> QuerySet[Takedown]:
+def takedowns_visible_to(user: Viewer) -> QuerySet[Takedown]:
     """The owner's own takedown tasks, and every one of the schools where the user leads."""
     if not getattr(user, "is_authenticated", False):
         return Takedown.objects.none()
@@ -278,54 +279,43 @@ def _export_chunk(students: list[Student], year: int, label: str):
         ]
 
 
-def imports_visible_to(user) -> QuerySet[ImportBatch]:
+def imports_visible_to(user: Viewer) -> QuerySet[ImportBatch]:
     return ImportBatch.objects.filter(school__in=school_ids_with_perm(user, Perm.MANAGE_CONSENT))
 
 
-# The home page's counts (dashboard.selectors.CardQuery), in SQL. Open takedowns of
-# takedowns_visible_to(user): the person's own, and those of the schools where they lead.
-TAKEDOWNS_SQL = """
-    SELECT COUNT(*) FROM consents_takedown
-    WHERE status = %s AND (owner_id = %s OR school_id = ANY(%s::bigint[]))
-"""
-# Students on roll at the schools where the person keeps consent, with no decision in force
-# this school year (students_visible_to(user, MANAGE_CONSENT), no CurrentConsent that year).
-# Read from the summary the consent services keep, Student.decision_year (the latest school
-# year with a decision; never a future one, consent_record refuses those), through its partial
-# index: an index-only count instead of one probe into current consent per student.
-MISSING_SQL = """
-    SELECT COUNT(*) FROM consents_student s
-    WHERE s.school_id = ANY(%s::bigint[]) AND s.left_on IS NULL
-      AND s.decision_year IS DISTINCT FROM %s
-"""
+def students_without_decision(user: Viewer, school_year: int | None = None) -> QuerySet[Student]:
+    """Students on roll at the schools where the user keeps consent with no decision in force
+    this school year. Read from the summary the consent services keep, Student.decision_year
+    (the latest school year with a decision; never a future one, consent_record refuses
+    those), through its partial index."""
+    year = school_year if school_year is not None else current_school_year()
+    return (
+        students_visible_to(user, Perm.MANAGE_CONSENT)
+        .filter(left_on__isnull=True)
+        .exclude(decision_year=year)
+    )
 
 
 @card_provider
-def home_cards(user) -> list[CardQuery]:
+def home_cards(user: Viewer) -> list[CardQuery]:
     """Home-page cards: open takedowns for owners and leaders, students without a decision
-    for consent administrators (counted with the other cards in one query)."""
+    for consent administrators (counted from these selectors with the other cards in one
+    query)."""
     if not getattr(user, "is_authenticated", False):
         return []
     cards = [
-        CardQuery(
+        card_count(
             "Posts to take down (consent withdrawn)",
-            TAKEDOWNS_SQL,
-            [
-                str(Takedown.Status.OPEN),
-                user.pk,
-                school_ids_with_perm(user, Perm.APPROVE_CHANNEL),
-            ],
+            takedowns_visible_to(user).filter(status=Takedown.Status.OPEN),
             reverse("consents:takedown_list"),
             "danger",
         )
     ]
-    keeping = school_ids_with_perm(user, Perm.MANAGE_CONSENT)
-    if keeping:
+    if school_ids_with_perm(user, Perm.MANAGE_CONSENT):
         cards.append(
-            CardQuery(
+            card_count(
                 "Students without a consent decision this year",
-                MISSING_SQL,
-                [keeping, current_school_year()],
+                students_without_decision(user),
                 reverse("consents:coverage"),
                 "warning",
             )

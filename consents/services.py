@@ -10,10 +10,12 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.access import require
+from accounts.models import User
 from accounts.roles import Perm
 from accounts.selectors import user_has_school_perm
 from audit.services import record
 
+from .errors import ConsentError
 from .models import (
     Carer,
     ConsentDecision,
@@ -29,10 +31,6 @@ from .models import (
 from .selectors import school_year_of
 
 ALL_ITEMS = [(p, m) for p in Purpose.values for m in Medium.values]
-
-
-class ConsentError(Exception):
-    """A consent rule was broken; the message is for the user."""
 
 
 def recompute_current(student: Student, school_year: int) -> dict[tuple[str, str], CurrentConsent]:
@@ -79,7 +77,7 @@ def recompute_current(student: Student, school_year: int) -> dict[tuple[str, str
 
 def consent_record(
     *,
-    actor,
+    actor: User,
     student: Student,
     carer: Carer,
     method: str,
@@ -139,6 +137,9 @@ def decision_add(
         raise ConsentError("The date the decision was given cannot be in the future.")
     year = school_year_of(given_on)
     with transaction.atomic():
+        # The student's row is the lock publication_record takes: a post being recorded now
+        # is either seen below (and taken down) or checked after this decision.
+        Student.objects.select_for_update().filter(pk=student.pk).first()
         before = {
             (c.purpose, c.medium): (c.allowed, c.naming)
             for c in CurrentConsent.objects.filter(student=student, school_year=year)
@@ -198,7 +199,13 @@ def _narrower(new: str, old: str) -> bool:
 
 
 def consent_withdraw(
-    *, actor, student: Student, carer: Carer, method: str, wording: ConsentWording, given_on: date
+    *,
+    actor: User,
+    student: Student,
+    carer: Carer,
+    method: str,
+    wording: ConsentWording,
+    given_on: date,
 ) -> ConsentDecision:
     """A withdrawal is a new decision refusing everything (4.5e: consent can be withdrawn)."""
     return consent_record(
@@ -215,7 +222,7 @@ def consent_withdraw(
 
 
 def carer_add(
-    *, actor, student: Student, name: str, relationship: str = "", email: str = ""
+    *, actor: User, student: Student, name: str, relationship: str = "", email: str = ""
 ) -> Carer:
     """A parent or carer missing from the MIS export, added by the office (4.5e: their consent
     must be recordable). The next import leaves them in place."""

@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -327,7 +326,7 @@ def publication_create(request):
                 post_url=form.cleaned_data["post_url"],
                 published_on=form.cleaned_data["published_on"],
             )
-        except (ConsentError, PermissionDenied) as exc:
+        except ConsentError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(

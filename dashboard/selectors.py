@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import update_wrapper
-from itertools import chain
-
-from django.db import connection
 
 from accounts.models import Membership
 from accounts.roles import SchoolRole, TrustRoleKind
 from accounts.selectors import trust_roles_of
+from accounts.types import Viewer
+from portal.home_cards import (
+    CARD_PROVIDERS,
+    CardProvider,
+    CardQuery,
+    HomeCard,
+    card_provider,
+    count_cards,
+    home_cards,
+    register_home_cards,
+)
+
+__all__ = [
+    "CARD_PROVIDERS",
+    "CardProvider",
+    "CardQuery",
+    "HomeCard",
+    "HomeSection",
+    "card_provider",
+    "count_cards",
+    "home_cards",
+    "home_sections",
+    "register_home_cards",
+]
 
 
 @dataclass
@@ -23,101 +42,6 @@ class HomeSection:
     school_id: int | None = None
     duties: str = ""
     actions: list[tuple[str, str]] = field(default_factory=list)  # (label, url)
-
-
-@dataclass
-class HomeCard:
-    """Something waiting for the person (a queue, a reminder), contributed by an app."""
-
-    title: str
-    count: int
-    url: str
-    tone: str = "secondary"  # bootstrap contextual class; the text always says the status
-
-
-@dataclass
-class CardQuery:
-    """A card whose number is one SQL count: `sql` returns one row of one column (a
-    `SELECT COUNT(*) ...`) with `%s` placeholders for `params`. The home page asks every
-    provider's counts in a single query.
-
-    Hand-written SQL rather than querysets: the home page is the portal's most visited page and
-    the ORM took longer to build and compile these counts than PostgreSQL took to run them
-    (issue 9). Each count mirrors a selector; tests/dashboard/test_home_cards.py checks that
-    they agree."""
-
-    title: str
-    sql: str
-    params: Sequence = ()
-    url: str = ""
-    tone: str = "secondary"
-
-
-def _counts(queries: list[CardQuery]) -> list[int]:
-    """Each query's count, in one query (each count a scalar subquery)."""
-    if not queries:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT " + ", ".join(f"({q.sql})" for q in queries),
-            [param for q in queries for param in q.params],
-        )
-        return list(cursor.fetchone())
-
-
-def count_cards(queries: list[CardQuery]) -> list[HomeCard]:
-    """The cards of `queries` with something waiting, in order (one query for all)."""
-    return [
-        HomeCard(q.title, n, q.url, q.tone)
-        for q, n in zip(queries, _counts(queries), strict=True)
-        if n
-    ]
-
-
-class CardProvider:
-    """What an app registers: `provider(user)` gives its cards (one query), and
-    `provider.queries(user)` the CardQuery list the home page counts with everyone else's. A
-    provider returns no CardQuery for a card that cannot apply to the person (no school where
-    they hold the permission), so that card costs nothing."""
-
-    def __init__(self, queries: Callable[..., list[CardQuery]]):
-        self.queries = queries
-        update_wrapper(self, queries)
-
-    def __call__(self, user) -> list[HomeCard]:
-        return count_cards(self.queries(user))
-
-
-def card_provider(queries: Callable[..., list[CardQuery]]) -> CardProvider:
-    """Decorator for a function user -> list[CardQuery]."""
-    return CardProvider(queries)
-
-
-# Apps add providers from AppConfig.ready(): a CardProvider, or any provider(user) ->
-# list[HomeCard] that uses a fixed number of queries (the home page's query count is asserted).
-CARD_PROVIDERS: list = []
-
-
-def register_home_cards(provider) -> None:
-    CARD_PROVIDERS.append(provider)
-
-
-def home_cards(user) -> list[HomeCard]:
-    """Every provider's cards, in the order the providers were registered. The counts of all
-    CardProviders are asked in one query, whatever the person's roles or the data."""
-    slots = [
-        provider.queries(user) if isinstance(provider, CardProvider) else provider(user)
-        for provider in CARD_PROVIDERS
-    ]
-    items = list(chain.from_iterable(slots))
-    counts = iter(_counts([item for item in items if isinstance(item, CardQuery)]))
-    cards: list[HomeCard] = []
-    for item in items:
-        if not isinstance(item, CardQuery):
-            cards.append(item)
-        elif n := next(counts):
-            cards.append(HomeCard(item.title, n, item.url, item.tone))
-    return cards
 
 
 ROLE_DUTIES: dict[str, str] = {
@@ -143,7 +67,7 @@ ROLE_DUTIES: dict[str, str] = {
 SCHOOL_ROLE_LABELS = dict(SchoolRole.choices)
 
 
-def home_sections(user) -> list[HomeSection]:
+def home_sections(user: Viewer) -> list[HomeSection]:
     """The person's trust roles, then their school roles by school name (one query)."""
     sections = [
         HomeSection(title=TrustRoleKind(role).label, role=role, duties=ROLE_DUTIES.get(role, ""))

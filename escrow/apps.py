@@ -8,26 +8,23 @@ class EscrowConfig(AppConfig):
     verbose_name = "Credential escrow"
 
     def ready(self) -> None:
-        from breaches.services import ACTION_HOOKS
         from channels.gates import ESCROW_GATE, register_gate
-        from dashboard.figures import register_figures
-        from dashboard.selectors import register_home_cards
         from notifications.kinds import register
+        from portal.figures import register_figures
+        from portal.home_cards import register_home_cards
 
-        from . import receivers  # noqa: F401  (accounts.events: leavers, role removals)
+        # A report itself changes nothing here: its subject must not learn of it (issue 14).
+        # The case handlers start a rotation from the case, when they choose (receivers).
+        from . import receivers  # noqa: F401  (accounts.events, breaches.signals)
         from .figures import escrow_dashboard_figures
         from .home import home_cards
-        from .services import breach_action_hook, escrow_gate
+        from .selectors import escrow_gate
 
         for code, kind in notification_kinds().items():
             register(code, kind)
         register_gate(ESCROW_GATE, escrow_gate)
         register_home_cards(home_cards)
         register_figures(escrow_dashboard_figures)
-        # A report itself changes nothing here: its subject must not learn of it (issue 14).
-        # The case handlers start a rotation from the case, when they choose.
-        if breach_action_hook not in ACTION_HOOKS:
-            ACTION_HOOKS.append(breach_action_hook)
 
 
 def notification_kinds() -> dict:

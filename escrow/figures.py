@@ -8,7 +8,7 @@ from django.db.models import Count, DateField, Exists, ExpressionWrapper, F, Out
 from django.db.models.functions import TruncDate
 
 from channels.models import OfficialAccount
-from dashboard.figures import Chart, FigureRow, FigureTable, Scope, count_cell
+from portal.figures import Chart, FigureRow, FigureTable, Scope, count_cell
 
 from .models import CredentialVersion
 

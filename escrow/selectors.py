@@ -6,7 +6,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -18,6 +28,7 @@ from accounts.selectors import (
     schools_administered_by,
     user_has_school_perm,
 )
+from accounts.types import Viewer
 from channels.models import OfficialAccount
 from channels.selectors import is_on_team, users_with_school_perm
 
@@ -38,7 +49,7 @@ def _anonymous(user) -> bool:
     return not getattr(user, "is_authenticated", False) or not user.is_active
 
 
-def escrow_account_visible_to(user) -> QuerySet[OfficialAccount]:
+def escrow_account_visible_to(user: Viewer) -> QuerySet[OfficialAccount]:
     """Accounts whose escrow page the user may open: the school's leaders and headteacher
     (Perm.RETRIEVE_CREDENTIAL), trust administrators (break-glass) and the account's team."""
     if _anonymous(user):
@@ -56,7 +67,7 @@ def escrow_account_visible_to(user) -> QuerySet[OfficialAccount]:
     return OfficialAccount.objects.filter(condition)
 
 
-def escrow_list_for(user) -> QuerySet[OfficialAccount]:
+def escrow_list_for(user: Viewer) -> QuerySet[OfficialAccount]:
     """The escrow page: a fixed number of queries however many accounts."""
     return (
         escrow_account_visible_to(user)
@@ -83,16 +94,16 @@ def credential_of(account: OfficialAccount) -> Credential | None:
     return Credential.objects.filter(account=account).first()
 
 
-def may_deposit(user, account: OfficialAccount) -> bool:
+def may_deposit(user: Viewer, account: OfficialAccount) -> bool:
     """The owner or a deputy (4.5c: the owner gives the details; a deputy may stand in)."""
     return is_on_team(user, account)
 
 
-def may_retrieve(user, account: OfficialAccount) -> bool:
+def may_retrieve(user: Viewer, account: OfficialAccount) -> bool:
     return user_has_school_perm(user, Perm.RETRIEVE_CREDENTIAL, account.school_id)
 
 
-def may_break_glass(user, account: OfficialAccount) -> bool:
+def may_break_glass(user: Viewer, account: OfficialAccount) -> bool:
     """Trust administrators of the account's trust, in an emergency (reason required)."""
     return (
         not may_retrieve(user, account)
@@ -100,12 +111,12 @@ def may_break_glass(user, account: OfficialAccount) -> bool:
     )
 
 
-def retrievals_in_last_hour(user, now=None) -> int:
+def retrievals_in_last_hour(user: Viewer, now=None) -> int:
     now = now or timezone.now()
     return Retrieval.objects.filter(user=user, at__gt=now - timedelta(hours=1)).count()
 
 
-def retrievals_in_last_hour_locking(user, now) -> int:
+def retrievals_in_last_hour_locking(user: Viewer, now) -> int:
     """The same count, read in the statement that locks the person's user row until the
     transaction ends: two retrievals by one person wait for each other, so the hourly limit
     cannot be raced past. Inside a transaction only."""
@@ -144,7 +155,7 @@ def retrievals_of_account(account: OfficialAccount) -> QuerySet[Retrieval]:
     return Retrieval.objects.filter(credential__account=account).select_related("user")
 
 
-def retrievals_by_person(viewer, person: User) -> QuerySet[Retrieval]:
+def retrievals_by_person(viewer: Viewer, person: User) -> QuerySet[Retrieval]:
     """The per-person report (leavers, investigations): which credentials `person` retrieved,
     limited to the schools the viewer answers for."""
     qs = Retrieval.objects.filter(user=person)
@@ -155,7 +166,7 @@ def retrievals_by_person(viewer, person: User) -> QuerySet[Retrieval]:
     ).order_by("-at")
 
 
-def may_see_reports(user) -> bool:
+def may_see_reports(user: Viewer) -> bool:
     return (
         is_trust_admin(user)
         or School.objects.filter(
@@ -188,3 +199,69 @@ def escrow_state(account: OfficialAccount, today=None) -> tuple[str, str]:
     if credential.rotation_overdue(today):
         return f"Change overdue since {credential.rotation_due:%d %b %Y}", "warning"
     return f"In escrow; change due {credential.rotation_due:%d %b %Y}", "success"
+
+
+def escrow_gate(account: OfficialAccount) -> str | None:
+    """channels.gates check (4.5c): an account goes live only with current login details in
+    escrow, and not while they must be changed."""
+    credential = Credential.objects.filter(account=account).first()
+    if current_version(credential) is None:
+        return (
+            "The owner must put the account's login details in the credential escrow before "
+            "it goes live (4.5c)."
+        )
+    if credential.rotation_required:
+        return (
+            "The account's password must be changed and the new login details put in the "
+            "escrow first (5.19)."
+        )
+    return None
+
+
+ESCROWED_STATUSES = [
+    OfficialAccount.Status.APPROVED,
+    OfficialAccount.Status.ACTIVE,
+    OfficialAccount.Status.SUSPENDED,
+]
+
+
+def _escrowed_accounts(now) -> QuerySet[OfficialAccount]:
+    """Accounts whose login details belong in the escrow, with `rotation_due`: when the
+    password is next due to change."""
+    due = F("credential__rotated_at") + Func(
+        F("credential__rotation_interval_days"),
+        function="make_interval",
+        template="make_interval(days => %(expressions)s)",
+        output_field=DurationField(),
+    )
+    return OfficialAccount.objects.filter(status__in=ESCROWED_STATUSES).annotate(rotation_due=due)
+
+
+def details_to_give_or_change_for(user: Viewer, now=None) -> QuerySet[OfficialAccount]:
+    """Accounts the user owns or deputises for whose login details are to be given (none
+    deposited, or no password change recorded) or changed (a change required, or the rotation
+    interval passed) (5.19)."""
+    if _anonymous(user):
+        return OfficialAccount.objects.none()
+    now = now or timezone.now()
+    deputy_of = OfficialAccount.deputies.through.objects.filter(user=user).values(
+        "officialaccount_id"
+    )
+    return _escrowed_accounts(now).filter(
+        (Q(owner=user) | Q(pk__in=deputy_of))
+        & (
+            Q(credential__rotated_at__isnull=True)
+            | Q(credential__rotation_required=True)
+            | Q(rotation_due__lte=now)
+        )
+    )
+
+
+def passwords_due_for(user: Viewer, now=None) -> QuerySet[OfficialAccount]:
+    """Accounts of the schools where the user retrieves login details whose password must be
+    changed or is overdue (5.19)."""
+    now = now or timezone.now()
+    return _escrowed_accounts(now).filter(
+        Q(school__in=school_ids_with_perm(user, Perm.RETRIEVE_CREDENTIAL))
+        & (Q(credential__rotation_required=True) | Q(rotation_due__lte=now))
+    )

@@ -27,6 +27,7 @@ from audit.services import record
 from channels.models import OfficialAccount
 from channels.selectors import team_of
 from notifications.services import notify
+from portal.errors import ServiceError
 
 from . import selectors
 from .crypto import keyring, rewrap, seal, unseal
@@ -35,13 +36,8 @@ from .models import Credential, CredentialVersion, Retrieval, SealedSecret
 F = SealedSecret.Field
 
 
-class EscrowError(Exception):
+class EscrowError(ServiceError):
     """A rule of the escrow said no; `message` is shown to the person."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class RetrievalRefused(EscrowError):
@@ -377,7 +373,7 @@ def credentials_flag_role_removed(*, actor: User | None, user: User, school: Sch
     )
 
 
-def breach_action_hook(case, action: str, actor) -> None:
+def breach_action_hook(case, action: str, actor: User | None) -> None:
     """A case handler started the rotation from the case: the owner must deposit new details.
 
     The reason the owner and deputies read points to no case (issue 14): the subject of a
@@ -390,23 +386,6 @@ def breach_action_hook(case, action: str, actor) -> None:
                 credential=credential,
                 reason=ROTATION_ASKED_REASON,
             )
-
-
-def escrow_gate(account: OfficialAccount) -> str | None:
-    """channels.gates check (4.5c): an account goes live only with current login details in
-    escrow, and not while they must be changed."""
-    credential = Credential.objects.filter(account=account).first()
-    if selectors.current_version(credential) is None:
-        return (
-            "The owner must put the account's login details in the credential escrow before "
-            "it goes live (4.5c)."
-        )
-    if credential.rotation_required:
-        return (
-            "The account's password must be changed and the new login details put in the "
-            "escrow first (5.19)."
-        )
-    return None
 
 
 # --- yearly check and reminders --------------------------------------------------------

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from accounts.types import Viewer
+
 from .models import Notification, NotificationPreference
 
 
-def notifications_visible_to(user) -> QuerySet[Notification]:
+def notifications_visible_to(user: Viewer) -> QuerySet[Notification]:
     """A person's own notifications; for anyone else, nothing (a 404, not a 403)."""
     if not getattr(user, "is_authenticated", False):
         return Notification.objects.none()
     return Notification.objects.filter(recipient_id=user.pk)
 
 
-def unread_count(user) -> int:
+def unread_count(user: Viewer) -> int:
     return notifications_visible_to(user).filter(read_at__isnull=True).count()
 
 
-def preference_of(user) -> NotificationPreference:
+def preference_of(user: Viewer) -> NotificationPreference:
     """The person's preferences, unsaved defaults when they never chose."""
     return NotificationPreference.objects.filter(user=user).first() or NotificationPreference(
         user=user

@@ -8,6 +8,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.models import User
+from accounts.types import Viewer
+
 from .kinds import KINDS
 from .models import Notification, NotificationPreference
 
@@ -130,7 +133,7 @@ def _queue(ids: list[int]) -> None:
     queue_delivery(ids)
 
 
-def notification_mark_read(user, notification: Notification) -> bool:
+def notification_mark_read(user: Viewer, notification: Notification) -> bool:
     """Mark one of the user's own notifications read. Returns whether it changed.
 
     Not audited: reading one's own messages is not an act the policy monitors (clause 6
@@ -147,14 +150,14 @@ def notification_mark_read(user, notification: Notification) -> bool:
     return True
 
 
-def notifications_mark_all_read(user) -> int:
+def notifications_mark_all_read(user: Viewer) -> int:
     """Mark every unread notification of the user read; returns how many."""
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
 
 
-def preference_update(user, *, weekly_digest: bool) -> NotificationPreference:
+def preference_update(user: Viewer, *, weekly_digest: bool) -> NotificationPreference:
     """Choose the weekly digest of reminders or one email each (issue: notifications).
 
     Turning the digest off releases the reminders held so far: they are emailed now rather
@@ -186,7 +189,7 @@ def preference_update(user, *, weekly_digest: bool) -> NotificationPreference:
     return pref
 
 
-def notifications_requeue(actor, ids: list[int]) -> int:
+def notifications_requeue(actor: User, ids: list[int]) -> int:
     """Give failed emails another round of attempts (support, after fixing the relay or a
     template). Only failed rows change; the audit entry records who asked and how many."""
     from audit.services import record

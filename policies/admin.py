@@ -2,18 +2,13 @@
 
 from django.contrib import admin
 
+from accounts.admin import TrustAdminPermissions
+
 from .models import Acknowledgement, Policy, PolicyAdoption, PolicyReview, PolicyVersion
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(TrustAdminPermissions, admin.ModelAdmin):
+    read_only = True
 
 
 @admin.register(Policy)

@@ -7,9 +7,9 @@ class PoliciesConfig(AppConfig):
     verbose_name = "Policy register"
 
     def ready(self) -> None:
-        from dashboard.figures import register_figures
-        from dashboard.selectors import register_home_cards
         from notifications.kinds import Kind, register
+        from portal.figures import register_figures
+        from portal.home_cards import register_home_cards
 
         from .figures import policy_dashboard_figures
         from .home import waiting_cards

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dashboard.figures import Cell, Chart, FigureRow, FigureTable, Scope, count_cell, rate_cell
+from portal.figures import Cell, Chart, FigureRow, FigureTable, Scope, count_cell, rate_cell
 
 from .selectors import overdue_policies, policy_figures
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import Membership, School, User
 from accounts.roles import Perm
 from accounts.selectors import is_trust_admin, school_ids_with_perm, user_has_school_perm
+from accounts.types import Viewer
 
 from .models import DUE_SOON_DAYS, Acknowledgement, Policy, PolicyVersion, ReviewStatus
 
@@ -26,7 +27,7 @@ def _reader_school_ids(user) -> QuerySet:
     ).values("pk")
 
 
-def policies_visible_to(user) -> QuerySet[Policy]:
+def policies_visible_to(user: Viewer) -> QuerySet[Policy]:
     """A school's policies belong to the school; trust-wide ones are visible to all its staff."""
     readable = _reader_school_ids(user)
     return Policy.objects.filter(
@@ -35,26 +36,26 @@ def policies_visible_to(user) -> QuerySet[Policy]:
     )
 
 
-def versions_visible_to(user) -> QuerySet[PolicyVersion]:
+def versions_visible_to(user: Viewer) -> QuerySet[PolicyVersion]:
     return PolicyVersion.objects.filter(policy__in=policies_visible_to(user).values("pk"))
 
 
-def manageable_school_ids(user) -> list[int]:
+def manageable_school_ids(user: Viewer) -> list[int]:
     return school_ids_with_perm(user, Perm.MANAGE_POLICIES)
 
 
-def can_manage(user, policy: Policy) -> bool:
+def can_manage(user: Viewer, policy: Policy) -> bool:
     """Trust administrators manage trust-wide policies; headteachers their school's (clause 8)."""
     if policy.school_id is None:
         return is_trust_admin(user)
     return user_has_school_perm(user, Perm.MANAGE_POLICIES, policy.school_id)
 
 
-def can_create_any(user) -> bool:
+def can_create_any(user: Viewer) -> bool:
     return is_trust_admin(user) or bool(manageable_school_ids(user))
 
 
-def register_for(user, school_id: int | None = None) -> QuerySet[Policy]:
+def register_for(user: Viewer, school_id: int | None = None) -> QuerySet[Policy]:
     """The register page: visible policies, optionally of one school (with the trust-wide)."""
     qs = policies_visible_to(user).select_related(
         "school", "owner", "current_version", "variant_of"
@@ -95,7 +96,7 @@ def _acknowledged_by(user) -> Exists:
     )
 
 
-def policies_for_acknowledgement(user) -> QuerySet[Policy]:
+def policies_for_acknowledgement(user: Viewer) -> QuerySet[Policy]:
     """Current versions the user is asked to acknowledge, annotated with `acknowledged`."""
     return (
         _asked_of(user)
@@ -105,17 +106,23 @@ def policies_for_acknowledgement(user) -> QuerySet[Policy]:
     )
 
 
-def waiting_for(user) -> QuerySet[Policy]:
+def waiting_for(user: Viewer) -> QuerySet[Policy]:
     """Policies whose current version the user is asked to acknowledge and has not (the home
-    page counts the same rows in SQL: policies/home.py)."""
+    page counts them: policies/home.py)."""
     return _asked_of(user).filter(~_acknowledged_by(user))
 
 
-def waiting_count(user) -> int:
+def owned_due_for_review(user: Viewer, today: date | None = None) -> QuerySet[Policy]:
+    """Policies the user owns that are overdue or due for review within DUE_SOON_DAYS."""
+    today = today or timezone.localdate()
+    return Policy.objects.filter(owner=user, review_due__lte=today + timedelta(days=DUE_SOON_DAYS))
+
+
+def waiting_count(user: Viewer) -> int:
     return waiting_for(user).count()
 
 
-def applies_to(user, policy: Policy) -> bool:
+def applies_to(user: Viewer, policy: Policy) -> bool:
     return _asked_of(user).filter(pk=policy.pk).exists()
 
 
@@ -156,7 +163,7 @@ def outstanding_for_school(school: School) -> list[Outstanding]:
     ]
 
 
-def leader_school_ids(user) -> QuerySet:
+def leader_school_ids(user: Viewer) -> QuerySet:
     """Schools whose outstanding acknowledgements the user may see (names of staff)."""
     return School.objects.filter(
         Q(pk__in=school_ids_with_perm(user, Perm.VIEW_STAFF))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +17,7 @@ from notifications.services import notify
 
 from . import variants
 from .documents import DocumentError, check_document
+from .errors import PolicyError, next_review_date
 from .models import (
     Acknowledgement,
     ApprovingBody,
@@ -34,19 +34,6 @@ from .selectors import (
     policies_needing_reminder,
     reminder_stage,
 )
-
-
-class PolicyError(Exception):
-    """A rule of the policy register was broken; the message is for the user."""
-
-
-def next_review_date(approved_on: date, interval_months: int | None, given: date | None) -> date:
-    """The review date set directly, or the approval date plus the review interval."""
-    if given is not None:
-        return given
-    if not interval_months:
-        raise PolicyError("Give a review date or a review interval.")
-    return approved_on + relativedelta(months=interval_months)
 
 
 def _store_version(

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from .errors import PolicyError, next_review_date
 from .models import Policy, PolicyVersion
 
 
@@ -26,8 +27,6 @@ def variant_dates(
     """(approved on, review due) of a new variant: its own approval date (the adoption date
     when none is given) and its own review date, or its approval date plus the trust policy's
     review interval. Never the trust policy's review date."""
-    from .services import PolicyError, next_review_date
-
     approved = approved_on or adopted_on
     try:
         due = next_review_date(approved, parent.review_interval_months, review_due)

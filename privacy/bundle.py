@@ -337,7 +337,7 @@ def staff_bundle(user: User) -> Bundle:
 
 
 def _cell(value: Any) -> str:
-    from dashboard.figures import csv_safe
+    from portal.csv_safety import csv_safe
 
     if value is None:
         return ""

@@ -13,11 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from accounts.images import ImageRefused, reencode
 from audit.models import AuditEntry
 from consents.import_retention import import_files_purge
 from consents.imports import ImportRefused, import_confirm, import_preview
 from consents.models import ImportBatch
+from portal.images import ImageRefused, reencode
 from tests.breaches.factories import report
 from tests.conftest import sign_in
 from tests.consents.test_import_merge import csv_bytes, row

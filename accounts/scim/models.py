@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
-
-from ..models import School, User
 
 
 class Directory(models.Model):
@@ -23,7 +22,7 @@ class Directory(models.Model):
     token_digest = models.CharField(max_length=64, unique=True)
     # The first characters of the token, to tell tokens apart in lists and logs.
     token_hint = models.CharField(max_length=16)
-    schools = models.ManyToManyField(School, blank=True, related_name="directories")
+    schools = models.ManyToManyField("accounts.School", blank=True, related_name="directories")
     created_at = models.DateTimeField(auto_now_add=True)
     token_rotated_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
@@ -48,7 +47,9 @@ class DirectoryAccount(models.Model):
 
     scim_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     directory = models.ForeignKey(Directory, on_delete=models.PROTECT, related_name="accounts")
-    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="directory_accounts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="directory_accounts"
+    )
     user_name = models.CharField(max_length=254)
     external_id = models.CharField(max_length=254, blank=True)
     active = models.BooleanField(default=True)

@@ -513,7 +513,7 @@ BREACH_EVIDENCE_MAX_BYTES = env.int("BREACH_EVIDENCE_MAX_BYTES", default=10_000_
 # A report not acknowledged within this many school days goes to trust HR.
 BREACH_ACK_SCHOOL_DAYS = env.int("BREACH_ACK_SCHOOL_DAYS", default=2)
 BREACH_INACTIVE_SCHOOL_DAYS = 20
-# Years a closed case is kept, by outcome (else by category, else default). docs/breaches.md.
+# Years a closed case is kept, by outcome (else by category, else default). docs/architecture.md.
 BREACH_RETENTION_YEARS = {
     "default": 6,
     "gross_misconduct": 10,

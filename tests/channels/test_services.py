@@ -16,9 +16,9 @@ from channels.gates import (
     unregister_gate,
 )
 from channels.models import AccountEvent, OfficialAccount
-from channels.schooldays import add_school_days, school_days_between
 from channels.services import ChannelError
 from notifications.models import Notification
+from portal.schooldays import add_school_days, school_days_between
 
 from .factories import account_data, make_account, platform
 

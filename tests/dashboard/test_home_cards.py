@@ -1,4 +1,4 @@
-"""The home cards count in SQL (dashboard.selectors.CardQuery) the rows the apps' selectors
+"""The home cards count in SQL (portal.home_cards.CardQuery) the rows the apps' selectors
 return: for every person, each card's number equals the count of the selector it mirrors, on
 data with the edge cases of each rule (a case about the person, a local variant of a trust
 policy, a student who left, an entry older than a week...)."""

@@ -22,12 +22,12 @@ from consents.models import (
     Takedown,
 )
 from consents.publishing import purpose_for_account
-from dashboard import scale
-from dashboard.scale import CONSENT_YEAR, SCALE_TRUST_NAME, scaled_counts
 from notifications.kinds import KINDS
 from notifications.models import Notification
 from policies.models import Acknowledgement, Policy
 from policies.selectors import policies_for_acknowledgement
+from portal import scale
+from portal.scale import CONSENT_YEAR, SCALE_TRUST_NAME, scaled_counts
 from tests.conftest import sign_in
 
 SCALE = 0.002  # 200 publications, 12 comment reports, 24 staff per school: small but varied

@@ -8,12 +8,14 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
 from accounts.models import School, Trust, User
+from audit import scale as audit_scale
 from audit.models import AuditEntry
+from breaches import scale as breaches_scale
 from consents.models import ConsentDecision, Student
-from dashboard import scale
-from dashboard.scale import SCALE_TRUST_NAME, ResetRefused, scaled_counts
 from notifications.models import Notification
 from policies.models import Acknowledgement, Policy
+from portal import scale
+from portal.scale import SCALE_TRUST_NAME, ResetRefused, scaled_counts
 
 SCALE = 0.0005
 
@@ -109,10 +111,10 @@ def test_a_failed_reseed_leaves_the_previous_data_set_untouched(benchmark_databa
     before = _scale_figures()
     audit = AuditEntry.objects.count()
 
-    def broken(self):
+    def broken(b):
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(scale._Builder, "declarations", broken)
+    monkeypatch.setattr(breaches_scale, "declarations", broken)
     with pytest.raises(RuntimeError):
         _seed(reset=True)
     assert _scale_figures() == before
@@ -120,8 +122,8 @@ def test_a_failed_reseed_leaves_the_previous_data_set_untouched(benchmark_databa
 
 
 def test_the_audit_stage_reports_progress_as_it_goes(db, monkeypatch):
-    monkeypatch.setattr(scale, "AUDIT_BATCH", 100)
-    monkeypatch.setattr(scale, "AUDIT_PROGRESS_EVERY", 200)
+    monkeypatch.setattr(audit_scale, "AUDIT_BATCH", 100)
+    monkeypatch.setattr(audit_scale, "AUDIT_PROGRESS_EVERY", 200)
     output = _seed()
     total = scaled_counts(SCALE)["audit_entries"]  # 1,000
     assert f"audit: 200 of {total:,} entries" in output

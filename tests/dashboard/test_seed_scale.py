@@ -12,11 +12,11 @@ from audit.models import AuditEntry
 from breaches.models import BreachCase, BreachCaseUserObjectPermission, CaseEntry
 from channels.models import OfficialAccount
 from consents.models import Carer, ConsentDecision, CurrentConsent, Student, StudentCarer
-from dashboard.scale import BENCH_PASSWORD, SCALE_TRUST_NAME, scaled_counts
 from escrow.crypto import unseal
 from escrow.models import Credential, SealedSecret
 from escrow.services import secret_context
 from policies.models import Policy, PolicyVersion
+from portal.scale import BENCH_PASSWORD, SCALE_TRUST_NAME, scaled_counts
 from tests.conftest import sign_in
 
 SCALE = 0.0005

@@ -9,7 +9,8 @@ from accounts.models import User
 from channels.models import OfficialAccount
 from escrow.demo import DEMO_PASSWORD_PREFIX
 from escrow.models import Credential, CredentialVersion
-from escrow.services import credential_retrieve, escrow_gate
+from escrow.selectors import escrow_gate
+from escrow.services import credential_retrieve
 
 S = OfficialAccount.Status
 

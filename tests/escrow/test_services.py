@@ -12,12 +12,12 @@ from channels.gates import activation_blockers
 from channels.models import OfficialAccount
 from escrow.crypto import CryptoError, unseal
 from escrow.models import Credential, CredentialVersion, Retrieval, SealedSecret
+from escrow.selectors import escrow_gate
 from escrow.services import (
     EscrowError,
     RetrievalRefused,
     credential_deposit,
     credential_retrieve,
-    escrow_gate,
     secret_context,
 )
 from notifications.models import Notification

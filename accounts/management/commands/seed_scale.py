@@ -1,4 +1,7 @@
-"""manage.py seed_scale: the largest trust's data set for the scale benchmarks (issue 9)."""
+"""manage.py seed_scale: the largest trust's data set for the scale benchmarks (issue 9).
+
+The driver is portal/scale.py; each app writes its own part in its `scale.py`, beside its
+`demo.py` (as load_demo, beside which this command lives)."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from audit.models import AuditEntry
-from dashboard import scale as scale_data
+from portal import scale as scale_data
 
 
 class Command(BaseCommand):
