@@ -21,14 +21,19 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from dateutil.relativedelta import relativedelta
 
 from .csv_safety import csv_safe
 
-if TYPE_CHECKING:
-    from accounts.models import School
+
+class School(Protocol):
+    """What the figures need of a school (accounts.School is one): this layer names no app."""
+
+    pk: Any
+    name: str
+
 
 # Cells with 1 to SMALL_NUMBER - 1 cases are suppressed so that nobody can be identified.
 SMALL_NUMBER = 5
