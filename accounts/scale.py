@@ -197,6 +197,17 @@ def _referencing_closure(cur, tables: list[str]) -> list[str]:
     return sorted(r[0] for r in cur.fetchall())
 
 
+def _referenced(cur, table: str) -> bool:
+    """Whether another table has a foreign key to `table` (then TRUNCATE refuses it, even when
+    the referencing rows are gone: consent round invitations point at the outbox)."""
+    cur.execute(
+        "SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE contype = 'f' "
+        "AND confrelid = %s::regclass AND conrelid <> confrelid)",
+        [table],
+    )
+    return bool(cur.fetchone()[0])
+
+
 def reset(progress: Callable[[str], None] = print) -> dict[str, int]:
     """Remove the scale data set, inside the caller's transaction, except the audit log.
 
@@ -272,7 +283,7 @@ def reset(progress: Callable[[str], None] = print) -> dict[str, int]:
         for table, where, leaf in steps:
             cur.execute(f"SELECT count(*) FILTER (WHERE {where}), count(*) FROM {table}", p)
             mine, total = cur.fetchone()
-            if mine and mine == total and leaf:
+            if mine and mine == total and leaf and not _referenced(cur, table):
                 cur.execute(f"TRUNCATE {table}")  # no dead rows left behind
             elif mine:
                 cur.execute(f"DELETE FROM {table} WHERE {where}", p)

@@ -33,3 +33,6 @@ WHITENOISE_USE_FINDERS = True
 # Tests of figures see every change at once; tests/dashboard/test_dashboard_cache.py and the
 # dashboard's query-count tests turn the cache on (locmem is shared by the whole run).
 DASHBOARD_CACHE_SECONDS = 0
+# Every test client and browser comes from 127.0.0.1: the page gate alone opens the carers'
+# page once per persona. tests/consents/test_round_views.py sets small limits to test them.
+CONSENT_ROUND_LIMITS = {"address": 100_000, "link": 100_000, "code": 100_000}

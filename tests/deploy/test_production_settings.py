@@ -163,7 +163,9 @@ print(json.dumps({
 
 
 def test_production_behind_the_proxy_redirects_http_sends_hsts_and_locks_out_by_client_address():
-    result = run([PYTHON, "-c", PROBE], env=production_env(TRUSTED_PROXY_COUNT="1"))
+    # The compose network's proxy, as .env.example configures it (TRUSTED_PROXIES).
+    env = production_env(TRUSTED_PROXY_COUNT="1", TRUSTED_PROXIES="127.0.0.1,::1,172.16.0.0/12")
+    result = run([PYTHON, "-c", PROBE], env=env)
     assert result.returncode == 0, result.stderr
     probe = json.loads(result.stdout.strip().splitlines()[-1])
 
