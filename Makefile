@@ -15,6 +15,9 @@ DEFAULT_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/smp_portal
 # A fresh test database each run: browser tests empty every table when they end (seeded rows
 # included), so a reused database would start the next run without them.
 PYTEST_ARGS ?= --create-db
+# The tests without a browser in two processes (pytest-xdist; each its own test database), then
+# the browser tests in one (one live server, one Chromium at a time).
+PYTEST_WORKERS ?= -n 2
 
 .PHONY: run serve test test-steps install demo oidc-demo check-db bench-deps scale-data bench clean
 
@@ -69,7 +72,8 @@ test-steps: check-db
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/djlint templates */templates --lint
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS) -m "not browser" $(PYTEST_WORKERS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS) -m browser
 
 check-db: install
 	@$(PY) scripts/check_database.py

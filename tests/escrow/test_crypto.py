@@ -93,6 +93,8 @@ def test_wrong_key_with_same_id_fails():
         (f"k1:{_key()},k1:{_key()}", "appears twice"),
         (f"bad id:{_key()}", "expected 'id:base64key'"),
     ],
+    # Fixed ids: the keys are random, and parallel workers must collect the same tests.
+    ids=["empty", "no-key", "not-base64", "short", "same-id-twice", "bad-id"],
 )
 def test_bad_key_configuration_is_refused_without_echoing_the_key(spec, message):
     with pytest.raises(ImproperlyConfigured, match=message) as exc:
