@@ -9,7 +9,8 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from notifications.kinds import Kind, register
 
-        from .sso import checks  # noqa: F401  (registers the SSO_PROVIDERS system check)
+        from . import checks  # noqa: F401  (says how to get a database in development)
+        from .sso import checks as sso_checks  # noqa: F401  (the SSO_PROVIDERS system check)
 
         # Issue 20: the password sign-in used while it is off for everyone else.
         register(

@@ -4,8 +4,6 @@ set), Celery eager, email printed to the console and listed at /notifications/ou
 import contextlib
 import os
 
-from django.core.exceptions import ImproperlyConfigured
-
 from .base import *  # noqa: F403
 from .base import BASE_DIR, DATABASES, env
 
@@ -14,7 +12,7 @@ EMBEDDED_POSTGRES_DATA = BASE_DIR / "var" / "postgres"
 EMBEDDED_DATABASE = "smp_portal"
 
 
-def _embedded_database_url() -> str:
+def _embedded_database_url() -> str | None:
     """The URL of the embedded PostgreSQL while `make run` has it running, so `manage.py` in a
     second terminal (demo_totp, shell) finds the same database with nothing to set."""
     try:
@@ -25,15 +23,23 @@ def _embedded_database_url() -> str:
         with contextlib.suppress(PermissionError):
             os.kill(pid, 0)
     except (OSError, ValueError, IndexError):
-        raise ImproperlyConfigured(
-            "No database: DATABASE_URL is not set and the embedded PostgreSQL is not running. "
-            "Start the portal with `make run` (it starts the database), or set DATABASE_URL."
-        ) from None
+        return None
     return f"postgres://postgres@127.0.0.1:{port}/{EMBEDDED_DATABASE}"
 
 
+# Neither set nor running: the settings still load (commands that need no database, such as
+# `makemigrations --check`, work), the base default URL stays, and every command says how to
+# get a database (accounts.checks: a warning) before one that needs it fails to connect.
+DATABASE_NOTICE = ""
 if not env.str("DATABASE_URL", default=""):
-    DATABASES["default"].update(env.db_url_config(_embedded_database_url()))
+    if (_embedded := _embedded_database_url()) is not None:
+        DATABASES["default"].update(env.db_url_config(_embedded))
+    else:
+        DATABASE_NOTICE = (
+            "No database: DATABASE_URL is not set and the embedded PostgreSQL is not running. "
+            "Start the portal with `make run` (it starts the database), or set DATABASE_URL. "
+            "Until then the default postgres://postgres@127.0.0.1:5432/smp_portal is tried."
+        )
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env.str(
