@@ -58,6 +58,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     invited_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Raised in the same transaction as any change to the person's roles, permissions or
+    # second-factor devices (accounts.access_state): what a session remembers of them is
+    # used only while it was read at the current version.
+    access_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     objects = UserManager()
 

@@ -33,6 +33,7 @@ from .models import (
 )
 from .roles import SCHOOL_ROLE_PERMISSIONS, SchoolRole, TrustRoleKind
 from .selectors import forget_cached_roles, holders_of_role, trust_administered_by
+from .sessions import end_sessions
 
 
 class AccountsError(ServiceError):
@@ -362,7 +363,7 @@ def user_deactivate(actor: User | None, user: User, reason: str) -> LeaverEvent:
         user.is_active = False
         user.deactivated_at = timezone.now()
         user.save(update_fields=["is_active", "deactivated_at"])
-        sessions_ended, _ = PortalSession.objects.filter(user=user).delete()
+        sessions_ended = end_sessions(PortalSession.objects.filter(user=user))
         event = LeaverEvent.objects.create(
             user=user,
             actor=actor,

@@ -10,14 +10,17 @@ home page's single round trip.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import update_wrapper
 from itertools import chain
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils import timezone, translation
 
 
 @dataclass
@@ -103,11 +106,66 @@ def register_home_cards(provider) -> None:
     CARD_PROVIDERS.append(provider)
 
 
+# Compiled card queries, per process (issue 21). Building a card from its selector costs the
+# ORM 1-6 ms per provider per request, more than the count itself; the SQL and parameters it
+# compiles to are a function of the person, their roles, the day and the language only, so
+# they are kept for that key and the count still runs on the live data every time. A build is
+# kept only when it ran no query (its SQL then holds nothing read from the data), has no time
+# of day among its parameters (the escrow's cards compare with the time now: built each
+# time), and ran outside any transaction (a role changed and rolled back in the same
+# transaction could otherwise be kept under the person's unchanged version).
+_COMPILED: OrderedDict[tuple, list[CardQuery]] = OrderedDict()
+COMPILED_MAX = 4096
+
+
+def _compiled_key(provider, user) -> tuple | None:
+    version = getattr(user, "access_version", None)
+    if version is None or not getattr(user, "is_authenticated", False):
+        return None
+    # date_joined as well as the id: a restored database could give an id to someone else.
+    return (
+        provider,
+        user.pk,
+        user.date_joined,
+        version,
+        timezone.localdate(),
+        translation.get_language(),
+    )
+
+
+def _keepable(items: list) -> bool:
+    return all(
+        isinstance(item, CardQuery) and not any(isinstance(p, datetime) for p in item.params)
+        for item in items
+    )
+
+
+def provider_queries(provider: CardProvider, user) -> list[CardQuery]:
+    """`provider.queries(user)`, compiled once per person, roles, day and language."""
+    key = None if connection.in_atomic_block else _compiled_key(provider, user)
+    if key is not None and (kept := _COMPILED.get(key)) is not None:
+        _COMPILED.move_to_end(key)
+        return kept
+    ran: list[str] = []
+
+    def watch(execute, sql, params, many, context):
+        ran.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        items = provider.queries(user)
+    if key is not None and not ran and _keepable(items):
+        _COMPILED[key] = items
+        while len(_COMPILED) > COMPILED_MAX:
+            _COMPILED.popitem(last=False)
+    return items
+
+
 def home_cards(user) -> list[HomeCard]:
     """Every provider's cards, in the order the providers were registered. The counts of all
     CardProviders are asked in one query, whatever the person's roles or the data."""
     slots = [
-        provider.queries(user) if isinstance(provider, CardProvider) else provider(user)
+        provider_queries(provider, user) if isinstance(provider, CardProvider) else provider(user)
         for provider in CARD_PROVIDERS
     ]
     items = list(chain.from_iterable(slots))

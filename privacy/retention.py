@@ -20,6 +20,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import PortalSession
+from accounts.sessions import end_sessions
 from audit.personal import subject_keys_destroy
 from audit.services import record
 from breaches.models import BreachCase
@@ -230,7 +231,7 @@ def _dispose_notifications(today: date) -> tuple[int, list[str]]:
 
 
 def _dispose_sessions(today: date) -> tuple[int, list[str]]:
-    n, _ = sessions_due(today).delete()
+    n = end_sessions(sessions_due(today))
     return n, []
 
 

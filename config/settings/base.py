@@ -81,7 +81,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django-otp's middleware, with the person's roles and verified device remembered in the
+    # session at their current access version (accounts/access_state.py)
+    "accounts.access_state.AccessStateMiddleware",
     # allauth refuses to start without it; it only holds allauth's per-request state
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.SessionLifetimeMiddleware",
