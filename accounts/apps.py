@@ -7,13 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Trust, schools and people"
 
     def ready(self) -> None:
-        from notifications.kinds import Kind, register
-
-        from . import checks  # noqa: F401  (says how to get a database in development)
+        # checks: says how to get a database in development; receivers: sign-ins, sign-outs,
+        # failed sign-ins and lockouts in the audit log.
+        from . import checks, receivers  # noqa: F401
         from .sso import checks as sso_checks  # noqa: F401  (the SSO_PROVIDERS system check)
-
-        # Issue 20: the password sign-in used while it is off for everyone else.
-        register(
-            "accounts.emergency_sign_in",
-            Kind("A trust administrator used the emergency sign-in"),
-        )
