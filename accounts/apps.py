@@ -7,14 +7,9 @@ class AccountsConfig(AppConfig):
     verbose_name = "Trust, schools and people"
 
     def ready(self) -> None:
-        from notifications.kinds import Kind, register
-
-        from . import access_state, checks  # noqa: F401  (checks: how to get a database)
+        # checks: says how to get a database in development; receivers: sign-ins, sign-outs,
+        # failed sign-ins and lockouts in the audit log.
+        from . import access_state, checks, receivers  # noqa: F401
         from .sso import checks as sso_checks  # noqa: F401  (the SSO_PROVIDERS system check)
 
         access_state.connect()
-        # Issue 20: the password sign-in used while it is off for everyone else.
-        register(
-            "accounts.emergency_sign_in",
-            Kind("A trust administrator used the emergency sign-in"),
-        )

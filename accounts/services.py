@@ -12,12 +12,10 @@ import re
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Model
-from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from audit.services import record
-from notifications.services import notify
 from portal.errors import ServiceError
 
 from . import events
@@ -32,7 +30,7 @@ from .models import (
     User,
 )
 from .roles import SCHOOL_ROLE_PERMISSIONS, SchoolRole, TrustRoleKind
-from .selectors import forget_cached_roles, holders_of_role, trust_administered_by
+from .selectors import forget_cached_roles, trust_administered_by
 from .sessions import end_sessions
 
 
@@ -65,15 +63,28 @@ def _sync_school_perms(user: User, school: School) -> None:
     forget_cached_roles(user)
 
 
-def _notify_role_change(actor, user: User, school: School | None, change: str, label: str):
-    if actor is None or actor.pk == user.pk:
-        return
-    notify(
-        [user],
-        "accounts.role_changed",
-        context={"change": change, "role_label": label},
-        link=reverse("accounts:person_detail", kwargs={"pk": user.pk}),
+def _role_changed(
+    actor: User | None,
+    user: User,
+    school: School | None,
+    role: str,
+    change: str,
+    *,
+    notify_person: bool = True,
+) -> None:
+    """Send `events.role_changed` inside the caller's transaction (the person's notice,
+    notifications/account_notices.py, connects to it)."""
+    label = (SchoolRole(role) if school is not None else TrustRoleKind(role)).label
+    sender = Membership if school is not None else TrustRole
+    events.role_changed.send(
+        sender=sender,
+        user=user,
         school=school,
+        role=role,
+        label=label,
+        change=change,
+        actor=actor,
+        notify_person=notify_person,
     )
 
 
@@ -99,8 +110,7 @@ def role_assign(
         if created:
             _sync_school_perms(user, school)
             record(actor, "role.assigned", user, school, {"role": role})
-            if notify_person:
-                _notify_role_change(actor, user, school, "assigned", SchoolRole(role).label)
+            _role_changed(actor, user, school, role, "assigned", notify_person=notify_person)
     return membership
 
 
@@ -112,7 +122,7 @@ def role_remove(*, actor: User | None, user: User, school: School, role: str) ->
         if deleted:
             _sync_school_perms(user, school)
             record(actor, "role.removed", user, school, {"role": role})
-            _notify_role_change(actor, user, school, "removed", SchoolRole(role).label)
+            _role_changed(actor, user, school, role, "removed")
             events.role_removed.send(
                 sender=Membership, user=user, school=school, role=role, actor=actor
             )
@@ -136,8 +146,7 @@ def trust_role_assign(
                 User.objects.filter(pk=user.pk).update(is_staff=True)
                 user.is_staff = True
             record(actor, "role.assigned", user, None, {"trust_role": role})
-            if notify_person:
-                _notify_role_change(actor, user, None, "assigned", TrustRoleKind(role).label)
+            _role_changed(actor, user, None, role, "assigned", notify_person=notify_person)
     return tr
 
 
@@ -155,7 +164,7 @@ def trust_role_remove(*, actor: User | None, user: User, trust: Trust, role: str
                 User.objects.filter(pk=user.pk).update(is_staff=False)
                 user.is_staff = False
             record(actor, "role.removed", user, None, {"trust_role": role})
-            _notify_role_change(actor, user, None, "removed", TrustRoleKind(role).label)
+            _role_changed(actor, user, None, role, "removed")
             events.role_removed.send(
                 sender=TrustRole, user=user, school=None, role=role, actor=actor
             )
@@ -379,15 +388,8 @@ def user_deactivate(actor: User | None, user: User, reason: str) -> LeaverEvent:
             None,
             {"reason": reason, "school_ids": school_ids, "sessions_ended": sessions_ended},
         )
-        link = reverse("accounts:person_detail", kwargs={"pk": user.pk})
-        for school in School.objects.filter(pk__in=school_ids):
-            notify(
-                holders_of_role(school, SchoolRole.LEADER, SchoolRole.HEADTEACHER),
-                "accounts.leaver",
-                context={"name": str(user)},
-                link=link,
-                school=school,
-            )
+        # The leaders of the person's schools are told by a receiver of user_left
+        # (notifications/account_notices.py), in this transaction.
         events.user_left.send(sender=User, user=user, event=event, actor=actor)
     return event
 

@@ -1,23 +1,18 @@
-"""Sign-in events written to the audit log (clause 6; issue: "sign-ins, failed sign-ins,
-lockouts ... are recorded").
+"""The client's address of the request being handled, for the audit log (clause 6).
 
-These come from Django and django-axes as signals, so receivers are the only place to catch
-them. request_started/finished remember the client's address so that any entry written while
-handling a request (a denied access, say) carries it. Everything else (role changes,
-deactivations, 2FA enrolment, denied access) is recorded by the service that makes the change,
-never here.
+request_started/finished remember it so that any entry written while handling a request (a
+denied access, say) carries it. The sign-in events (sign-in, sign-out, failed sign-in,
+lockout) are recorded by accounts/receivers.py: they look up accounts' users, and accounts
+sits above this app. Everything else (role changes, deactivations, 2FA enrolment, denied
+access) is recorded by the service that makes the change, never here.
 """
 
 from __future__ import annotations
 
-from axes.signals import user_locked_out
-from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core.signals import request_finished, request_started
 from django.dispatch import receiver
 
-from accounts.models import User
-
-from .services import client_ip, record, remember_request_ip
+from .services import remember_request_ip
 
 
 @receiver(request_started, dispatch_uid="audit.request_ip")
@@ -36,58 +31,3 @@ def on_request_started(sender, environ=None, scope=None, **kwargs) -> None:
 @receiver(request_finished, dispatch_uid="audit.request_ip_done")
 def on_request_finished(sender, **kwargs) -> None:
     remember_request_ip(None)
-
-
-def _attempted_email(value) -> str:
-    """The address someone tried to sign in with. A value that is not an email address is
-    most likely a password typed into the wrong box, so it is never stored."""
-    text = str(value or "").strip()
-    if "@" in text and " " not in text and len(text) <= 254:
-        return text.lower()
-    return "(not an email address)" if text else ""
-
-
-def _account(email: str) -> User | None:
-    if "@" not in email:
-        return None
-    return User.objects.filter(email__iexact=email).first()
-
-
-@receiver(user_logged_in, dispatch_uid="audit.auth.login")
-def on_login(sender, request=None, user=None, **kwargs) -> None:
-    if user is None:
-        return
-    record(user, "auth.login", target=user, ip_address=client_ip(request))
-
-
-@receiver(user_logged_out, dispatch_uid="audit.auth.logout")
-def on_logout(sender, request=None, user=None, **kwargs) -> None:
-    if user is None:  # signing out of no session
-        return
-    record(user, "auth.logout", target=user, ip_address=client_ip(request))
-
-
-@receiver(user_login_failed, dispatch_uid="audit.auth.login_failed")
-def on_login_failed(sender, credentials=None, request=None, **kwargs) -> None:
-    # Only the attempted address is kept; the password (already starred by Django) never is.
-    credentials = credentials or {}
-    email = _attempted_email(credentials.get("username") or credentials.get("email"))
-    record(
-        None,
-        "auth.login_failed",
-        target=_account(email),
-        data={"email": email},
-        ip_address=client_ip(request),
-    )
-
-
-@receiver(user_locked_out, dispatch_uid="audit.auth.locked_out")
-def on_locked_out(sender, request=None, username=None, ip_address=None, **kwargs) -> None:
-    email = _attempted_email(username)
-    record(
-        None,
-        "auth.locked_out",
-        target=_account(email),
-        data={"email": email},
-        ip_address=client_ip(request) or ip_address,
-    )

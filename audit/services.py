@@ -11,12 +11,11 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
-
-from accounts.models import User
 
 from . import anchor
 from . import personal as personal_data
@@ -90,7 +89,7 @@ def _locked_head() -> AuditChainHead:
 
 
 def record(
-    actor: User | None,
+    actor: AbstractBaseUser | AnonymousUser | None,
     action: str,
     target: models.Model | None = None,
     school=None,

@@ -22,7 +22,7 @@ urlpatterns = [
     ),
     # SCIM 2.0 provisioning from the trust's directory (accounts/scim).
     path("scim/v2/", include("accounts.scim.urls")),
-    path("audit/", include("audit.urls")),
+    path("audit/", include("activity.urls")),
     path("notifications/", include("notifications.urls")),
     path("official-accounts/", include("channels.urls")),
     path("register/", include("channels.public_urls")),

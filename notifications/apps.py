@@ -6,4 +6,6 @@ class NotificationsConfig(AppConfig):
     name = "notifications"
 
     def ready(self) -> None:
-        from . import audit_alerts  # noqa: F401  (the audit chain's alerts and checkpoint email)
+        # audit_alerts: the audit chain's alerts and checkpoint email; account_notices: role
+        # changes, leavers and the emergency sign-in (receivers of accounts.events).
+        from . import account_notices, audit_alerts  # noqa: F401

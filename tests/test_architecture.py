@@ -14,6 +14,7 @@ PACKAGES = [
     "portal",
     "accounts",
     "audit",
+    "activity",
     "notifications",
     "channels",
     "breaches",

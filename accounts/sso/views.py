@@ -13,18 +13,17 @@ import requests
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from django import forms
 from django.conf import settings
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from audit.services import client_ip, record
-from notifications.services import notify
 
+from .. import events
 from ..forms.signin import EmailAuthenticationForm
-from ..roles import TrustRoleKind
-from ..selectors import trust_administered_by, trust_role_holders
+from ..selectors import trust_administered_by
 from ..views.signin import SignInView, _next_url
 from .adapter import PURPOSE_LOGIN, PURPOSE_STEP_UP
 from .config import get_provider
@@ -101,11 +100,8 @@ class EmergencySignInView(SignInView):
     def form_valid(self, form):
         response = super().form_valid(form)
         user = form.get_user()
-        record(user, "auth.emergency_sign_in", target=user, ip_address=client_ip(self.request))
-        notify(
-            trust_role_holders(TrustRoleKind.TRUST_ADMIN),
-            "accounts.emergency_sign_in",
-            context={"name": user.get_full_name()},
-            link=reverse("audit:list"),
-        )
+        with transaction.atomic():
+            record(user, "auth.emergency_sign_in", target=user, ip_address=client_ip(self.request))
+            # Every trust administrator is told (notifications/account_notices.py).
+            events.emergency_signed_in.send(sender=type(user), user=user)
         return response

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     # ours: one app per area of the policy (docs/architecture.md)
     "accounts",
     "audit",
+    # the audit log's pages (above accounts; first after audit so its home card keeps its place)
+    "activity",
     "notifications",
     "channels",
     "escrow",

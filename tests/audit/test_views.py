@@ -251,8 +251,8 @@ def test_trust_admins_do_not_see_breach_entries_that_name_the_reporter(world, cl
     from tests.breaches.factories import report
 
     case = report(world)
+    from activity.selectors import entries_visible_to
     from audit.models import AuditEntry
-    from audit.selectors import entries_visible_to
 
     assert AuditEntry.objects.filter(action="breach.reported").exists()
     visible = entries_visible_to(world.trust_admin)

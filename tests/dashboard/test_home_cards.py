@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.roles import Perm, SchoolRole
 from accounts.selectors import school_ids_with_perm
 from accounts.services import grant_record_access, role_assign
-from audit.selectors import WATCHED_ACTIONS, entries_visible_to
+from activity.selectors import WATCHED_ACTIONS, entries_visible_to
 from audit.services import record
 from breaches.models import BreachCase
 from breaches.selectors import case_visible_to, declarations_visible_to

@@ -1,5 +1,7 @@
 """The audit log pages (clause 6): the trust administrators' search, its CSV export, and each
-person's own activity."""
+person's own activity. URL namespace "audit", templates under audit/ (unchanged when the pages
+moved here from the audit app: they apply accounts' access rules, and audit sits below
+accounts)."""
 
 from __future__ import annotations
 
@@ -14,19 +16,13 @@ from django.views.decorators.http import require_GET
 
 from accounts.access import require
 from accounts.selectors import is_trust_admin, schools_visible_to
+from audit.selectors import activity_of, chain_status, iterate_in_batches, recent_chain_checks
+from audit.selectors import keyset_page as _keyset_page
+from audit.services import client_ip, record
 from portal.csv_safety import csv_safe
 
 from .forms import NAMESPACES, AuditFilterForm
-from .selectors import (
-    activity_of,
-    chain_status,
-    entries_visible_to,
-    filter_entries,
-    iterate_in_batches,
-    recent_chain_checks,
-)
-from .selectors import keyset_page as _keyset_page
-from .services import client_ip, record
+from .selectors import entries_visible_to, filter_entries
 
 EXPORT_FIELDS = (
     "created_at",

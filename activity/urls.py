@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import views
 
-app_name = "audit"
+app_name = "audit"  # audit:list, audit:my_activity...: the log's names, kept from the audit app
 urlpatterns = [
     path("", views.entry_list, name="list"),
     path("export.csv", views.export, name="export"),
