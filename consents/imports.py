@@ -38,7 +38,7 @@ from portal.errors import ServiceError
 
 from . import mis_staging as staging
 from .mis_columns import resolve, valid_targets
-from .mis_rows import Reading, read
+from .mis_rows import CARER_COLUMNS, STUDENT_COLUMNS, Reading, read
 from .mis_values import years_taught
 from .models import ColumnMapping, ImportBatch
 
@@ -91,10 +91,11 @@ def read_for_school(
 
 
 def staged_rows_key(school: School, data: bytes, mapping: dict[str, str], today: date) -> str:
-    """The cache key of a file's checked rows: a digest of all that `read` depends on."""
+    """The cache key of a file's checked rows: a digest of all that `read` depends on, and of
+    the rows' columns (a release that changes them between preview and import reads again)."""
     digest = hashlib.sha256(data)
     years = years_taught(school.age_from, school.age_to)
-    inputs = [sorted(mapping.items()), years, today.isoformat()]
+    inputs = [sorted(mapping.items()), years, today.isoformat(), STUDENT_COLUMNS, CARER_COLUMNS]
     digest.update(json.dumps(inputs).encode())
     return f"consents:import-rows:{digest.hexdigest()}"
 
