@@ -22,6 +22,7 @@ from .mis_columns import CONTACT_PARTS, REQUIRED_FIELDS, STUDENT_FIELDS, Columns
 from .mis_files import FileUnreadable, open_table
 from .mis_values import (
     FORMULA_START,
+    PLAIN_EMAIL,
     Memo,
     date_or_error,
     email_ok,
@@ -155,6 +156,10 @@ class _Rows:
         self.first_line: dict[str, int] = {}  # MIS id -> first line
         self.student_of: dict[str, tuple] = {}  # MIS id -> its student tuple
         self.order: dict[str, int] = {}  # MIS id -> contacts so far (row-contact files)
+        # An email in any case -> the first name and line it came with; the names of an email
+        # given for several people, only for those (a dict per email would cost a file of
+        # 200,000 contacts as many dicts).
+        self.first_name_by_email: dict[str, tuple[str, int]] = {}
         self.names_by_email: dict[str, dict[str, int]] = {}  # email -> name -> first line
         self.with_contact: set[str] = set()
         # Column indexes, a missing column pointing at the empty cell every row gets at
@@ -217,7 +222,10 @@ class _Rows:
             for contact in contacts:
                 email = contact[5].lower()
                 if email:
-                    self.names_by_email.setdefault(email, {}).setdefault(contact[3], line)
+                    first = self.first_name_by_email.setdefault(email, (contact[3], line))
+                    if first[0] != contact[3]:
+                        names = self.names_by_email.setdefault(email, dict((first,)))
+                        names.setdefault(contact[3], line)
         self.finish()
 
     def student(self, line: int, raw: list[str], problems: list[str], warnings: list[str]):
@@ -362,6 +370,7 @@ class _Rows:
         expected, no formula) takes the quick path; any other, `_contacts_checked`."""
         found = []
         width = self.width
+        plain_email = PLAIN_EMAIL.fullmatch
         for slot, (name_i, fore_i, sur_i, rel_i, pri_i, resp_i, email_i) in self.fast_slots:
             if email_i is None:
                 return self._contacts_checked(line, raw, mis_id, problems, warnings)
@@ -377,13 +386,20 @@ class _Rows:
                 continue
             priority = self.priority_of[raw[pri_i].strip()]
             responsibility = self.flag_of[raw[resp_i].strip()]
+            # A plain address (the quick pattern: one address, no separator) passes here;
+            # any other takes the checked path, which decides with Django's validator.
             if (
                 priority is False
                 or responsibility == "bad"
-                or (email and (not self.email_ok[email] or len(email) > 254))
-                or "," in email
-                or ";" in email
-                or " " in email
+                or (
+                    email
+                    and not (
+                        plain_email(email)
+                        and ".." not in email
+                        and email[0] != "."
+                        and len(email) <= 254
+                    )
+                )
                 or len(name) > 200
                 or len(relationship) > 50
                 or name.startswith(FORMULA_START)
@@ -473,7 +489,10 @@ class _Rows:
     def finish(self) -> None:
         """File-wide warnings: one email for several people, students with no contact."""
         reading = self.reading
-        for email, names in self.names_by_email.items():
+        shared = self.names_by_email
+        if shared:  # in the order the emails first came
+            shared = {e: shared[e] for e in self.first_name_by_email if e in shared}
+        for email, names in shared.items():
             if len(names) > 1:
                 line = min(names.values())
                 reading.warnings.append(

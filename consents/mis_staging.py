@@ -30,6 +30,7 @@ from .models import Carer, Student, StudentCarer
 STAGE_STUDENTS = "consents_mis_stage_student"
 STAGE_CARERS = "consents_mis_stage_carer"
 STAGE_CARER_IDS = "consents_mis_stage_carer_id"
+STAGE_NEW_STUDENTS = "consents_mis_stage_new_student"  # the students this import adds
 
 
 # --- Staging: COPY the checked rows into temporary tables ---------------------------------
@@ -74,9 +75,15 @@ def _carer_copy(carers: list[tuple]) -> str:
     return "".join(out)
 
 
-def stage(cursor, reading: Reading, school_id: int) -> None:
-    """Stream the checked rows into temporary tables (dropped at commit) and resolve the
-    carers the school already knows.
+def copy_text(reading: Reading) -> tuple[str, str]:
+    """The good rows of a reading as COPY text: (students, carers). What `stage` streams, and
+    what the preview keeps for the import (`imports`)."""
+    return _student_copy(reading.students), _carer_copy(reading.carers)
+
+
+def stage(cursor, rows: tuple[str, str], school_id: int) -> None:
+    """Stream the checked rows (`copy_text`) into temporary tables (dropped at commit) and
+    resolve the carers the school already knows.
 
     A test's transaction may still hold the tables of an earlier step, hence the DROP first.
     """
@@ -85,7 +92,8 @@ def stage(cursor, reading: Reading, school_id: int) -> None:
         -- Room to hash and sort 100,000s of rows in memory, for this transaction only.
         SET LOCAL work_mem = '64MB';
         DROP TABLE IF EXISTS
-            pg_temp.{STAGE_STUDENTS}, pg_temp.{STAGE_CARERS}, pg_temp.{STAGE_CARER_IDS};
+            pg_temp.{STAGE_STUDENTS}, pg_temp.{STAGE_CARERS}, pg_temp.{STAGE_CARER_IDS},
+            pg_temp.{STAGE_NEW_STUDENTS};
         CREATE TEMPORARY TABLE {STAGE_STUDENTS} (
             line integer, mis_id text, given_name text, family_name text, preferred_name text,
             year_group text, form text, on_roll_from date, left_on date, date_of_birth date
@@ -96,10 +104,7 @@ def stage(cursor, reading: Reading, school_id: int) -> None:
         ) ON COMMIT DROP;
         """
     )
-    for table, payload in (
-        (STAGE_STUDENTS, _student_copy(reading.students)),
-        (STAGE_CARERS, _carer_copy(reading.carers)),
-    ):
+    for table, payload in zip((STAGE_STUDENTS, STAGE_CARERS), rows, strict=True):
         if payload:
             cursor.copy_expert(f"COPY {table} FROM STDIN", io.StringIO(payload), 1 << 20)
     # Indexes and statistics, so that no join below can fall back to scanning a staging
@@ -127,7 +132,7 @@ def stage(cursor, reading: Reading, school_id: int) -> None:
                 WHERE c.name = k.name AND lower(c.email) = lower(k.email)
             )
             GROUP BY k.name, lower(k.email);
-            CREATE UNIQUE INDEX ON {stage_carer_ids} (name, email_key);
+            CREATE UNIQUE INDEX {stage_carer_ids}_key ON {stage_carer_ids} (name, email_key);
             ANALYZE {stage_carer_ids};
             """
         ),
@@ -136,7 +141,10 @@ def stage(cursor, reading: Reading, school_id: int) -> None:
 
 
 def unstage(cursor) -> None:
-    cursor.execute(f"DROP TABLE {STAGE_STUDENTS}, {STAGE_CARERS}, {STAGE_CARER_IDS}")
+    cursor.execute(
+        f"DROP TABLE IF EXISTS {STAGE_STUDENTS}, {STAGE_CARERS}, {STAGE_CARER_IDS},"
+        f" {STAGE_NEW_STUDENTS}"
+    )
 
 
 # --- Plan and writes: set-based SQL over the staged rows ------------------------------------
@@ -152,6 +160,7 @@ def _sql(template: str) -> str:
         stage_students=STAGE_STUDENTS,
         stage_carers=STAGE_CARERS,
         stage_carer_ids=STAGE_CARER_IDS,
+        stage_new_students=STAGE_NEW_STUDENTS,
         fields=", ".join(STUDENT_DB_FIELDS),
         s_fields=", ".join(f"s.{f}" for f in STUDENT_DB_FIELDS),
         st_fields=", ".join(f"st.{f}" for f in STUDENT_DB_FIELDS),
@@ -164,9 +173,11 @@ def plan(cursor, school_id: int) -> dict[str, int]:
     cursor.execute(
         _sql(
             """
-            WITH carer_changed AS (
+            WITH carer_changed AS MATERIALIZED (
                 -- Existing students with a contact in the file not linked to them with that
                 -- relationship (a carer unknown to the school counts: it has no id yet).
+                -- Worked out once: the live tables' statistics lag behind an import, and a
+                -- plan that thinks the school has one student would run it once per student.
                 -- Per student and carer the first contact of the row counts, as in
                 -- link_carers ("C": a byte-order sort, only to group equal values).
                 SELECT DISTINCT f.student_id
@@ -219,21 +230,28 @@ def plan(cursor, school_id: int) -> dict[str, int]:
 
 
 def write_carers(cursor, school_id: int) -> None:
-    """Add the carers the school does not know yet (by name and email in any case), the
-    first spelling of the email in the file, and note their ids for link_carers."""
+    """Add the carers the school does not know yet (by name and email in any case), in file
+    order with the first spelling of the email in the file, and note their ids for
+    link_carers. The first contact of each name and email is found by hashing, not by
+    sorting the file's names and emails."""
     cursor.execute(
         _sql(
             """
+            -- link_carers joins the whole table: no index to keep up to date.
+            DROP INDEX {stage_carer_ids}_key;
             WITH added AS (
                 INSERT INTO {carer} (school_id, name, email)
-                SELECT DISTINCT ON (c.name COLLATE "C", lower(c.email) COLLATE "C")
-                    %(school)s, c.name, c.email
+                SELECT %(school)s, c.name, c.email
                 FROM {stage_carers} c
                 WHERE NOT EXISTS (
                     SELECT 1 FROM {stage_carer_ids} k
                     WHERE k.name = c.name AND k.email_key = lower(c.email)
+                ) AND NOT EXISTS (
+                    SELECT 1 FROM {stage_carers} e
+                    WHERE e.name = c.name AND lower(e.email) = lower(c.email)
+                        AND (e.line, e.position, e.ctid) < (c.line, c.position, c.ctid)
                 )
-                ORDER BY c.name COLLATE "C", lower(c.email) COLLATE "C", c.line, c.position
+                ORDER BY c.line, c.position
                 RETURNING id, name, email
             )
             INSERT INTO {stage_carer_ids} (name, email_key, id)
@@ -246,7 +264,9 @@ def write_carers(cursor, school_id: int) -> None:
 
 
 def write_students(cursor, school_id: int) -> None:
-    """Update the students whose fields differ, then add the new ones in file order."""
+    """Update the students whose fields differ, then add the new ones in file order. The
+    new students' ids are noted: their links go in without looking for links that cannot
+    exist yet."""
     cursor.execute(
         _sql(
             """
@@ -263,13 +283,22 @@ def write_students(cursor, school_id: int) -> None:
     cursor.execute(
         _sql(
             """
-            INSERT INTO {student} (school_id, mis_id, {fields})
-            SELECT %(school)s, st.mis_id, {st_fields}
-            FROM {stage_students} st
-            WHERE NOT EXISTS (
-                SELECT 1 FROM {student} s WHERE s.school_id = %(school)s AND s.mis_id = st.mis_id
+            CREATE TEMPORARY TABLE {stage_new_students} (id integer, mis_id text)
+                ON COMMIT DROP;
+            WITH added AS (
+                INSERT INTO {student} (school_id, mis_id, {fields})
+                SELECT %(school)s, st.mis_id, {st_fields}
+                FROM {stage_students} st
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM {student} s
+                    WHERE s.school_id = %(school)s AND s.mis_id = st.mis_id
+                )
+                ORDER BY st.line
+                RETURNING id, mis_id
             )
-            ORDER BY st.line
+            INSERT INTO {stage_new_students} SELECT id, mis_id FROM added;
+            CREATE UNIQUE INDEX ON {stage_new_students} (mis_id);
+            ANALYZE {stage_new_students};
             """
         ),
         {"school": school_id},
@@ -281,7 +310,24 @@ def link_carers(cursor, school_id: int) -> None:
     Links already there with the same relationship are left alone (no row lock, no write).
     Per student and carer the first contact of the row wins ("Contact 1" over "Contact 2"
     when the same person is given twice), so the relationship does not flip between imports.
+    A student this import adds has no link yet, and no one else can see them to add one: their
+    links are plain inserts; the others' may meet a link the office added by hand meanwhile.
     """
+    cursor.execute(
+        _sql(
+            """
+            INSERT INTO {link} (
+                student_id, carer_id, relationship, priority, parental_responsibility
+            )
+            SELECT DISTINCT ON (n.id, k.id) n.id, k.id,
+                c.relationship, c.priority, c.responsibility
+            FROM {stage_carers} c
+            JOIN {stage_new_students} n ON n.mis_id = c.mis_id
+            JOIN {stage_carer_ids} k ON k.name = c.name AND k.email_key = lower(c.email)
+            ORDER BY n.id, k.id, c.position
+            """
+        )
+    )
     cursor.execute(
         _sql(
             """
@@ -295,6 +341,7 @@ def link_carers(cursor, school_id: int) -> None:
                 FROM {stage_carers} c
                 JOIN {student} s ON s.school_id = %(school)s AND s.mis_id = c.mis_id
                 JOIN {stage_carer_ids} k ON k.name = c.name AND k.email_key = lower(c.email)
+                WHERE NOT EXISTS (SELECT 1 FROM {stage_new_students} n WHERE n.id = s.id)
                 ORDER BY s.id, k.id, c.position
             ) f
             WHERE NOT EXISTS (

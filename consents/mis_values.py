@@ -114,11 +114,11 @@ _EMAIL_SPLIT = re.compile(r"[;,\s]+")
 _validate_email = EmailValidator()
 # Most addresses are plain: this quick pattern accepts them (every address it accepts,
 # Django's validator accepts too); anything else is decided by Django's EmailValidator.
-_PLAIN_EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+PLAIN_EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 
 
 def email_ok(address: str) -> bool:
-    if _PLAIN_EMAIL.fullmatch(address) and ".." not in address and not address.startswith("."):
+    if PLAIN_EMAIL.fullmatch(address) and ".." not in address and not address.startswith("."):
         return True
     try:
         _validate_email(address)
