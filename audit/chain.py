@@ -470,7 +470,7 @@ def _start_after(walk: _Walk, after: Checkpoint, heads: Mapping[int, dict], qs):
     # name (new since) from its start. Lanes that have not moved need no reading at all.
     anchored = {mark.lane: mark.entry_id for mark in marks}
     moved = [n for lane, n in anchored.items() if heads[lane]["last_entry_id"] != n]
-    if set(heads) - set(anchored):
+    if any(h["last_entry_id"] is not None for n, h in heads.items() if n not in anchored):
         lowest = 0
     else:
         lowest = min(moved, default=max(h["last_entry_id"] or 0 for h in heads.values()))

@@ -119,10 +119,11 @@ WITH lane AS (
     ON CONFLICT (id) DO NOTHING
     RETURNING {_LANE_COLUMNS}
 ){_TAKEN}"""
-# Every lane busy: wait for one (the first statement waits while someone creates it).
+# Every lane busy: wait for one (this one waits while another transaction creates it).
 _CREATE_LANE = f"""
-WITH lane AS (
-    INSERT INTO audit_auditchainhead ({_LANE_COLUMNS}) VALUES (%s, %s, NULL, '')
+WITH creating AS MATERIALIZED (SELECT pg_advisory_xact_lock({_LANE_LOCKS}, %s)), lane AS (
+    INSERT INTO audit_auditchainhead ({_LANE_COLUMNS})
+    SELECT %s, %s, NULL, '' FROM creating
     ON CONFLICT (id) DO NOTHING RETURNING {_LANE_COLUMNS}
 ){_TAKEN}"""
 _WAIT_FOR_LANE = f"""
@@ -150,11 +151,13 @@ def _take_lane(cur) -> tuple:
         cur.execute(_WAIT_FOR_LANE, [lane])
         row = cur.fetchone()
         if row is None:  # being created by another transaction: wait for it, then lock it
-            cur.execute(_CREATE_LANE, [lane, GENESIS_HASH])
+            cur.execute(_CREATE_LANE, [lane, lane, GENESIS_HASH])
             row = cur.fetchone()
             if row is None:
                 cur.execute(_WAIT_FOR_LANE, [lane])
                 row = cur.fetchone()
+    if row is None:
+        raise RuntimeError(f"Audit chain lane {lane} vanished while waiting for it.")
     return row
 
 

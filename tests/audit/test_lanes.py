@@ -114,15 +114,14 @@ def test_a_transaction_keeps_its_lane_and_order_when_other_lanes_come_free():
 
 
 def test_a_rolled_back_savepoint_gives_its_lane_back():
-    with holding(1):
-        with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    record(None, "test.rolled_back")  # lane 2, in the savepoint
-                    raise RuntimeError
-            except RuntimeError:
-                pass
-            kept = record(None, "test.kept")
+    with holding(1), transaction.atomic():
+        try:
+            with transaction.atomic():
+                record(None, "test.rolled_back")  # lane 2, in the savepoint
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        kept = record(None, "test.kept")
     assert kept.lane == 2 and kept.prev_hash == "0" * 64
     assert verify_chain().ok
 
