@@ -18,12 +18,14 @@ from django.core.management import CommandError, call_command
 from django.db import connection, connections, transaction
 
 from audit import anchor
-from audit.chain import canonical_content, verify_chain
+from audit.chain import ChainKeyError, canonical_content, verify_chain
 from audit.keys import chain_keyring
 from audit.models import AuditChainHead, AuditEntry
-from audit.services import chain_checkpoint, chain_verify, record
+from audit.services import chain_checkpoint, chain_verify, record, record_many
 
 from .conftest import as_superuser
+from .test_keys import NEW, OLD
+from .test_record_many import rows
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -295,3 +297,43 @@ def test_checkpoints_from_before_the_lanes_still_verify(anchor_dir):
     as_superuser("DELETE FROM audit_auditentry WHERE id = %s", [before[-1].pk])
     with pytest.raises(CommandError, match=rf"entry #{before[-1].pk}"):
         verify()
+
+
+def test_bulk_append_takes_a_lane_of_its_own():
+    with holding(1), transaction.atomic():
+        assert record_many(rows(5)) == 5
+    bulk = list(AuditEntry.objects.filter(action="test.bulk").order_by("id"))
+    assert {e.lane for e in bulk} == {2}
+    assert AuditChainHead.objects.get(id=2).last_entry_id == bulk[-1].pk
+    assert verify_chain().ok
+
+
+def test_a_process_without_the_newest_key_stops_once_any_lane_has_it(settings):
+    with holding(1):
+        record(None, "test.lane_two")  # lane 2, under the old key
+    settings.AUDIT_CHAIN_KEYS = f"{NEW},{OLD}"
+    assert record(None, "test.after_rotation").lane == 1  # lane 1 moves on to k2
+    settings.AUDIT_CHAIN_KEYS = OLD  # a process still running with the old configuration
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_lane_one() -> None:
+        try:
+            with transaction.atomic(), connection.cursor() as c:
+                c.execute("SELECT id FROM audit_auditchainhead WHERE id = 1 FOR UPDATE")
+                locked.set()
+                release.wait(20)
+        finally:
+            locked.set()
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_lane_one)
+    holder.start()
+    assert locked.wait(20)
+    try:
+        # Lane 2 is free and still on the old key, but the chain has moved on to k2.
+        with pytest.raises(ChainKeyError, match="uses key 'k2'"), transaction.atomic():
+            record(None, "test.stale_process")
+    finally:
+        release.set()
+        holder.join(20)
+    assert not AuditEntry.objects.filter(action="test.stale_process").exists()
