@@ -225,7 +225,7 @@ class ChainReport:
     last_id: int | None = None
     last_hash: str = GENESIS_HASH
     last_key_id: str = LEGACY_KEY_ID
-    checkpoints: int = 0  # checkpoint entries compared
+    checkpoints: int = 0  # checkpoints whose entries were compared
     lanes: tuple[LaneHead, ...] = ()
 
 
@@ -286,7 +286,7 @@ class _Walk:
         )
         self.pins = sorted(anchored)
         self.next_pin = 0
-        self.pinned = 0
+        self.pinned: set[int] = set()  # numbers of the checkpoints met
         self.read = 0
         self.checked = 0
         self.legacy = 0
@@ -401,7 +401,7 @@ class _Walk:
                     "recomputed)",
                 )
             self.next_pin += 1
-            self.pinned += 1
+            self.pinned.add(pin.number)
         if self.first_id is None:
             self.first_id = entry_id
         lane.prev_id, lane.prev_hash = entry_id, row["entry_hash"]
@@ -428,7 +428,7 @@ class _Walk:
             last_id=last.entry_id if last else None,
             last_hash=last.entry_hash if last else GENESIS_HASH,
             last_key_id=last.key_id if last else LEGACY_KEY_ID,
-            checkpoints=self.pinned,
+            checkpoints=len(self.pinned),
             lanes=heads,
         )
 

@@ -189,7 +189,7 @@ def test_the_chain_verifies_after_concurrent_writers(anchor_dir):
     assert {lane: (entry_id, h) for lane, entry_id, h, _ in line["lanes"]} == heads
     assert line["entry_id"] == max(entry_id for entry_id, _ in heads.values())
     full = chain_verify()
-    assert full.ok and full.checkpoints_compared == len(heads)
+    assert full.ok and full.checkpoints_compared == 1
 
 
 # --- tampering in one lane ------------------------------------------------------------------
