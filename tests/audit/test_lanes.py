@@ -260,6 +260,13 @@ def test_tail_of_one_lane_cut_is_found_by_the_checkpoint(lane_three, anchor_dir)
     assert not check.ok and check.broken_entry_id == cut.pk and check.checkpoint == ""
 
 
+def test_head_row_of_a_lane_removed_is_reported(lane_three):
+    as_superuser("DELETE FROM audit_auditchainhead WHERE id = 3", table="audit_auditchainhead")
+    report = verify_chain()
+    assert (report.ok, report.broken_id) == (False, lane_three[-1].pk)
+    assert report.problem == "chain head of lane 3 missing"
+
+
 def test_hourly_check_reads_only_what_the_lanes_appended_since_the_checkpoint(
     lane_three, anchor_dir
 ):
