@@ -1,19 +1,24 @@
 """Checkpoints of the audit chain, kept where the database administrator cannot reach them
 (clause 6; docs/security.md, "Anchoring").
 
-Every hour (beat `audit-checkpoint`) the head of the chain (the last entry's id, hash and
-key id) is signed with the anchor key (Ed25519, audit/keys.py) and appended as one line of
-JSON to `AUDIT_ANCHOR_PATH/audit-checkpoints.jsonl`: a directory on a volume that the
-database server does not mount. Each line also carries its number and the SHA-256 of the line
-before it, so lines removed from or changed in the middle of the file are found, and the
-signature means that no one without the anchor key can write a line that verifies. The
-latest checkpoint of each day is also emailed to the trust administrators, a copy out of
-everyone's reach.
+Every hour (beat `audit-checkpoint`) the heads of the chain's lanes (each lane's last entry:
+id, hash and key id; audit/chain.py) are signed with the anchor key (Ed25519, audit/keys.py)
+and appended as one line of JSON to `AUDIT_ANCHOR_PATH/audit-checkpoints.jsonl`: a
+directory on a volume that the database server does not mount. Each line also carries its
+number and the SHA-256 of the line before it, so lines removed from or changed in the middle
+of the file are found, and the signature means that no one without the anchor key can write
+a line that verifies. The latest checkpoint of each day is also emailed to the trust
+administrators, a copy out of everyone's reach.
 
 A line, with the signature over the canonical JSON of every other field:
 
     {"at":"2026-11-24T10:05:00.000000+00:00","entry_hash":"…","entry_id":123,
-     "entry_key_id":"k1","key_id":"a1","number":17,"prev":"<sha256 of line 16>","sig":"…","v":1}
+     "entry_key_id":"k1","key_id":"a1","lanes":[[1,123,"…","k1"],[2,120,"…","k1"]],
+     "number":17,"prev":"<sha256 of line 16>","sig":"…","v":2}
+
+`lanes` holds [lane, entry id, entry hash, key id] for every lane that has entries;
+`entry_*` repeat the newest of them. Lines of format 1, written before the chain had lanes,
+have no `lanes`: they anchor their `entry_*` in lane 1, and still verify.
 
 Ed25519 rather than an HMAC: the public half checks a checkpoint (an emailed one included)
 anywhere without being able to make one, and the signing key can be held by the processes
@@ -41,12 +46,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from django.conf import settings
 from django.utils import timezone
 
+from .chain import FIRST_LANE, LaneHead
 from .keys import Keyring, anchor_keyring
 
 FILE_NAME = "audit-checkpoints.jsonl"
-FORMAT = 1
+FORMAT = 2  # with `lanes`
+SINGLE_CHAIN_FORMAT = 1  # before the lanes: `entry_*` anchor lane 1
 NO_PREVIOUS = "0" * 64
 _FIELDS = {"v", "number", "entry_id", "entry_hash", "entry_key_id", "at", "prev", "key_id", "sig"}
+_FIELDS_BY_FORMAT = {SINGLE_CHAIN_FORMAT: _FIELDS, FORMAT: _FIELDS | {"lanes"}}
 
 
 class AnchorError(Exception):
@@ -64,6 +72,7 @@ class Checkpoint:
     key_id: str
     sig: str
     line: str
+    lanes: tuple[LaneHead, ...] = ()  # every lane's anchored entry, by lane
 
     @property
     def digest(self) -> str:
@@ -108,10 +117,13 @@ def sign(
     prev: str,
     at: datetime | None = None,
     ring: Keyring | None = None,
+    lanes: Iterable[LaneHead] | None = None,
 ) -> Checkpoint:
+    """A signed checkpoint; with `lanes` (as written now) of format 2, whose `entry_*` must
+    be the newest lane's, without them of format 1."""
     ring = ring or anchor_keyring()
-    fields = {
-        "v": FORMAT,
+    fields: dict = {
+        "v": FORMAT if lanes is not None else SINGLE_CHAIN_FORMAT,
         "number": number,
         "entry_id": entry_id,
         "entry_hash": entry_hash,
@@ -120,10 +132,42 @@ def sign(
         "prev": prev,
         "key_id": ring.current_id,
     }
+    if lanes is not None:
+        fields["lanes"] = [list(mark) for mark in sorted(lanes)]
     private = Ed25519PrivateKey.from_private_bytes(ring.keys[ring.current_id])
     fields["sig"] = base64.b64encode(private.sign(_signed_bytes(fields))).decode()
     line = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return _checkpoint(fields, line)
+
+
+def _lanes_of(fields: dict) -> tuple[LaneHead, ...]:
+    if "lanes" in fields:
+        return tuple(LaneHead(*mark) for mark in fields["lanes"])
+    if fields["entry_id"] is None:
+        return ()
+    return (LaneHead(FIRST_LANE, fields["entry_id"], fields["entry_hash"], fields["entry_key_id"]),)
+
+
+def _lanes_ok(fields: dict) -> bool:
+    """`lanes` well formed (format 2): one mark per lane, in order, and `entry_*` the newest."""
+    if "lanes" not in fields:
+        return True
+    marks = fields["lanes"]
+    if not isinstance(marks, list) or not all(
+        isinstance(m, list)
+        and len(m) == 4
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in m[:2])
+        and all(isinstance(v, str) for v in m[2:])
+        for m in marks
+    ):
+        return False
+    numbers = [m[0] for m in marks]
+    if numbers != sorted(set(numbers)) or any(n < FIRST_LANE for n in numbers):
+        return False
+    newest = max(marks, key=lambda m: m[1], default=None)
+    if newest is None:
+        return fields["entry_id"] is None
+    return [fields["entry_id"], fields["entry_hash"], fields["entry_key_id"]] == newest[1:]
 
 
 def _checkpoint(fields: dict, line: str) -> Checkpoint:
@@ -137,6 +181,7 @@ def _checkpoint(fields: dict, line: str) -> Checkpoint:
         key_id=fields["key_id"],
         sig=fields["sig"],
         line=line,
+        lanes=_lanes_of(fields),
     )
 
 
@@ -147,8 +192,8 @@ def parse(line: str, *, ring: Keyring | None = None, where: str = "checkpoint") 
         fields = json.loads(line)
     except ValueError:
         raise AnchorError(f"{where}: not a checkpoint (not JSON)") from None
-    if not isinstance(fields, dict) or set(fields) != _FIELDS or fields["v"] != FORMAT:
-        raise AnchorError(f"{where}: not a checkpoint of format {FORMAT}")
+    if not isinstance(fields, dict) or set(fields) != _FIELDS_BY_FORMAT.get(fields.get("v")):
+        raise AnchorError(f"{where}: not a checkpoint of format {FORMAT} or {SINGLE_CHAIN_FORMAT}")
     types_ok = (
         isinstance(fields["number"], int)
         and (fields["entry_id"] is None or isinstance(fields["entry_id"], int))
@@ -173,6 +218,8 @@ def parse(line: str, *, ring: Keyring | None = None, where: str = "checkpoint") 
         raise AnchorError(
             f"{where}: the signature does not verify (the line was changed)"
         ) from None
+    if not _lanes_ok(fields):  # signed, so written wrong rather than changed
+        raise AnchorError(f"{where}: its lanes do not agree with its entry")
     return _checkpoint(fields, line)
 
 
@@ -204,6 +251,13 @@ def _follows(previous: Checkpoint | None, cp: Checkpoint, *, where: str) -> None
         raise AnchorError(f"{where}: does not follow the line before it (a line was removed)")
     if previous and (previous.entry_id or 0) > (cp.entry_id or 0):
         raise AnchorError(f"{where}: anchors an entry before the previous checkpoint's")
+    if previous:
+        now = {mark.lane: mark.entry_id for mark in cp.lanes}
+        for mark in previous.lanes:
+            if now.get(mark.lane, 0) < mark.entry_id:
+                raise AnchorError(
+                    f"{where}: anchors lane {mark.lane} before the previous checkpoint's"
+                )
 
 
 def read_loose(lines: Iterable[str], *, ring: Keyring | None = None) -> list[Checkpoint]:
@@ -241,15 +295,19 @@ class _OpenAnchor:
         line = _last_line(fh)
         self.last = parse(line, ring=ring, where=f"{FILE_NAME} last line") if line else None
 
-    def append(self, *, entry_id: int | None, entry_hash: str, entry_key_id: str) -> Checkpoint:
+    def append(self, *, lanes: Iterable[LaneHead]) -> Checkpoint:
+        """Sign and append a checkpoint of these lane heads (the newest one is `entry_*`)."""
         previous = self.last
+        lanes = tuple(lanes)
+        newest = max(lanes, key=lambda mark: mark.entry_id, default=None)
         cp = sign(
             number=previous.number + 1 if previous else 1,
-            entry_id=entry_id,
-            entry_hash=entry_hash,
-            entry_key_id=entry_key_id,
+            entry_id=newest.entry_id if newest else None,
+            entry_hash=newest.entry_hash if newest else NO_PREVIOUS,
+            entry_key_id=newest.key_id if newest else "",
             prev=previous.digest if previous else NO_PREVIOUS,
             ring=self.ring,
+            lanes=lanes,
         )
         _follows(previous, cp, where="new checkpoint")
         self.fh.seek(0, os.SEEK_END)

@@ -8,8 +8,8 @@ from django.db import models
 class AuditEntry(models.Model):
     """One recorded action. Written only by audit.services.record (or record_many); never
     updated or deleted (a PostgreSQL trigger refuses both). `entry_hash` is an HMAC, under the
-    chain key `key_id`, of this entry's content and the previous entry's hash, so an edited or
-    removed row breaks the chain (audit/chain.py)."""
+    chain key `key_id`, of this entry's content, its lane and the previous entry's hash in that
+    lane, so an edited or removed row breaks the chain (audit/chain.py)."""
 
     created_at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
@@ -39,6 +39,9 @@ class AuditEntry(models.Model):
     )
     data = models.JSONField(default=dict, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # The lane of the chain the entry was appended to (audit/chain.py); the entries written
+    # before the chain had lanes form lane 1. A database default: adding it rewrites nothing.
+    lane = models.SmallIntegerField(default=1, db_default=1)
     prev_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64)
     # The chain key the hash was made with (audit/keys.py); empty for the entries written
@@ -92,9 +95,12 @@ class AuditSubjectKey(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """A single row holding the newest entry's hash; locked while appending so entries
-    written at the same time still form one chain. It proves nothing by itself (whoever can
-    edit the table can edit it): the checkpoints outside the database do (audit/anchor.py)."""
+    """One lane of the chain (`id` is the lane number, 1 to AUDIT_CHAIN_LANES, created when
+    first needed): its newest entry's hash. A transaction that appends takes a lane no other
+    one holds and keeps it locked until it ends, so the lane's entries form one chain in id
+    order while other transactions append to other lanes (audit.services.record). It proves
+    nothing by itself (whoever can edit the table can edit it): the checkpoints outside the
+    database do (audit/anchor.py)."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_hash = models.CharField(max_length=64)
@@ -105,7 +111,7 @@ class AuditChainHead(models.Model):
     last_key_id = models.CharField(max_length=32, blank=True, default="", db_default="")
 
     def __str__(self) -> str:
-        return f"audit chain head at entry {self.last_entry_id}"
+        return f"audit chain lane {self.id} at entry {self.last_entry_id}"
 
 
 class ChainCheck(models.Model):

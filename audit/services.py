@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 import re
 from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
@@ -30,7 +31,7 @@ from .chain import (
 )
 from .keys import chain_keyring
 from .masking import mask
-from .models import AuditChainHead, AuditEntry, ChainCheck
+from .models import AuditEntry, ChainCheck
 from .proxies import is_trusted_proxy
 from .signals import chain_checked, change_committed
 
@@ -81,11 +82,90 @@ def request_path() -> str:
     return _request_path.get()
 
 
-def _locked_head() -> AuditChainHead:
-    head, _ = AuditChainHead.objects.select_for_update().get_or_create(
-        id=1, defaults={"last_hash": GENESIS_HASH}
+# --- the chain's lanes ---------------------------------------------------------------------
+#
+# Each transaction that records appends to one lane (an AuditChainHead row), locked until it
+# ends, so id order is chain order within the lane; the other lanes stay open to other
+# transactions (audit/chain.py). The lane a transaction holds is kept in a transaction-local
+# setting, so its later entries join the same lane, in order, and it never waits for a second
+# lane while holding one (no deadlock between two writers). Lanes are created when first
+# needed, up to AUDIT_CHAIN_LANES.
+
+_LANE_SETTING = "audit.lane"
+_LANE_LOCKS = 0x4C414E45  # advisory lock class of "a lane is being created" (two-key form)
+_LANE_COLUMNS = "id, last_hash, last_entry_id, last_key_id"
+# Every statement that takes a lane also remembers it and reads the other lanes' key ids.
+_TAKEN = f"""
+    SELECT {_LANE_COLUMNS}, set_config('{_LANE_SETTING}', id::text, true),
+        ARRAY(SELECT DISTINCT last_key_id FROM audit_auditchainhead) FROM lane"""
+# The lane this transaction holds if any (its own lock does not skip it), else the first one
+# no other transaction holds.
+_FREE_LANE = f"""
+WITH lane AS MATERIALIZED (
+    SELECT {_LANE_COLUMNS} FROM audit_auditchainhead WHERE id <= %s
+    ORDER BY id = COALESCE(NULLIF(current_setting('{_LANE_SETTING}', true), '')::int, 0) DESC, id
+    LIMIT 1 FOR UPDATE SKIP LOCKED
+){_TAKEN}"""
+# A lane not created yet, unless another transaction is creating it (its advisory lock):
+# never waits.
+_NEW_LANE = f"""
+WITH lane AS (
+    INSERT INTO audit_auditchainhead ({_LANE_COLUMNS})
+    SELECT n, %s, NULL, '' FROM generate_series(1, %s) n
+    WHERE NOT EXISTS (SELECT 1 FROM audit_auditchainhead h WHERE h.id = n)
+        AND pg_try_advisory_xact_lock({_LANE_LOCKS}, n)
+    LIMIT 1
+    ON CONFLICT (id) DO NOTHING
+    RETURNING {_LANE_COLUMNS}
+){_TAKEN}"""
+# Every lane busy: wait for one (this one waits while another transaction creates it).
+_CREATE_LANE = f"""
+WITH creating AS MATERIALIZED (SELECT pg_advisory_xact_lock({_LANE_LOCKS}, %s)), lane AS (
+    INSERT INTO audit_auditchainhead ({_LANE_COLUMNS})
+    SELECT %s, %s, NULL, '' FROM creating
+    ON CONFLICT (id) DO NOTHING RETURNING {_LANE_COLUMNS}
+){_TAKEN}"""
+_WAIT_FOR_LANE = f"""
+WITH lane AS MATERIALIZED (
+    SELECT {_LANE_COLUMNS} FROM audit_auditchainhead WHERE id = %s FOR UPDATE
+){_TAKEN}"""
+
+
+def chain_lanes() -> int:
+    return max(1, int(getattr(settings, "AUDIT_CHAIN_LANES", 8)))
+
+
+def _take_lane(cur) -> tuple:
+    """Lock a lane for this transaction: (id, last_hash, last_entry_id, last_key_id, _, key
+    ids of all lanes). Without waiting if this transaction holds one already, or one is free,
+    or one can be created; else waits for one chosen at random."""
+    lanes = chain_lanes()
+    cur.execute(_FREE_LANE, [lanes])
+    row = cur.fetchone()
+    if row is None:
+        cur.execute(_NEW_LANE, [GENESIS_HASH, lanes])
+        row = cur.fetchone()
+    if row is None:
+        lane = random.randint(1, lanes)  # noqa: S311 - spreads waiters, not a secret
+        cur.execute(_WAIT_FOR_LANE, [lane])
+        row = cur.fetchone()
+        if row is None:  # being created by another transaction: wait for it, then lock it
+            cur.execute(_CREATE_LANE, [lane, lane, GENESIS_HASH])
+            row = cur.fetchone()
+            if row is None:
+                cur.execute(_WAIT_FOR_LANE, [lane])
+                row = cur.fetchone()
+    if row is None:
+        raise RuntimeError(f"Audit chain lane {lane} vanished while waiting for it.")
+    return row
+
+
+def _move_head(cur, lane: int, entry_id: int | None, entry_hash: str, key_id: str) -> None:
+    cur.execute(
+        "UPDATE audit_auditchainhead SET last_hash = %s, last_entry_id = %s, last_key_id = %s "
+        "WHERE id = %s",
+        [entry_hash, entry_id, key_id, lane],
     )
-    return head
 
 
 def record(
@@ -103,9 +183,11 @@ def record(
     Secret-looking keys in `data` are masked before anything is stored. Without `ip_address`,
     the address of the request being handled (if any) is used. Joins the caller's
     transaction: if the change it records rolls back, so does the entry. Entries written at
-    the same time still form one chain: the chain head row is locked while appending, and the
-    id is drawn after the lock, so id order is chain order. The lock is held until the
-    caller's transaction ends, so call record() after the change, at the end of the service.
+    the same time still form chains: the transaction takes a lane of the chain (audit/chain.py)
+    that no other open transaction holds, and keeps it, locked, until it ends; the id is drawn
+    after the lock, so id order is chain order within the lane. Other transactions append to
+    the other lanes meanwhile; only when all AUDIT_CHAIN_LANES are held does one wait. Still,
+    call record() after the change, at the end of the service.
     The entry's hash is keyed with the current chain key (audit/chain.py): no extra round trip.
 
     Personal data (issue 19, audit/personal.py): when `target` belongs to a registered data
@@ -145,20 +227,16 @@ def record(
     ring = chain_keyring()
     # No savepoint of its own inside the caller's transaction (it would cost two more round
     # trips per entry): an entry that fails to be written fails the whole change anyway.
-    with transaction.atomic(savepoint=False):
-        head = _locked_head()
-        # Stamped under the lock, so time order follows chain (and id) order.
+    with transaction.atomic(savepoint=False), connection.cursor() as cur:
+        lane, last_hash, _, last_key_id, _, key_ids = _take_lane(cur)
+        # Stamped under the lock, so time order follows chain (and id) order in the lane.
         entry.created_at = timezone.now()
-        entry.key_id = key_for_append(head.last_key_id, ring)
-        entry.prev_hash = head.last_hash
-        entry.entry_hash = compute_hash(head.last_hash, entry, key_id=entry.key_id, ring=ring)
+        entry.lane = lane
+        entry.key_id = key_for_append(last_key_id, ring, key_ids)
+        entry.prev_hash = last_hash
+        entry.entry_hash = compute_hash(last_hash, entry, key_id=entry.key_id, ring=ring)
         entry.save(force_insert=True)
-        head.last_hash, head.last_entry_id, head.last_key_id = (
-            entry.entry_hash,
-            entry.pk,
-            entry.key_id,
-        )
-        head.save(update_fields=["last_hash", "last_entry_id", "last_key_id"])
+        _move_head(cur, lane, entry.pk, entry.entry_hash, entry.key_id)
     if actor is not None:
         sent = {"actor_id": actor.pk, "action": action, "school_id": entry.school_id}
         # robust: the change is committed by then; a receiver's failure must not turn it into
@@ -168,7 +246,7 @@ def record(
 
 
 # Columns record_many() writes with COPY, in this order.
-_COPY_COLUMNS = (*HASHED_FIELDS, "key_id", "prev_hash", "entry_hash")
+_COPY_COLUMNS = (*HASHED_FIELDS, "lane", "key_id", "prev_hash", "entry_hash")
 
 
 def _copy_field(value: Any) -> str:
@@ -192,62 +270,59 @@ def record_many(
     Each mapping holds the HASHED_FIELDS: `created_at` (aware datetime), `actor_id`,
     `actor_name`, `actor_email`, `action`, `target_type`, `target_id`, `target_repr`,
     `school_id`, `data` (a dict, masked as record() masks it) and `ip_address`. Joins the
-    caller's transaction and holds the chain head lock until it ends, like record(); rows are
+    caller's transaction and holds a lane of the chain until it ends, like record(); rows are
     streamed with COPY in batches, so ids come from the sequence in row order: chain order.
     `progress(done)` is called after each batch.
     """
     ring = chain_keyring()
     done = 0
-    with transaction.atomic(savepoint=False):
-        head = _locked_head()
-        key_id = key_for_append(head.last_key_id, ring)
-        prev = head.last_hash
+    with transaction.atomic(savepoint=False), connection.cursor() as cur:
+        lane, prev, _, last_key_id, _, key_ids = _take_lane(cur)
+        key_id = key_for_append(last_key_id, ring, key_ids)
         rows = iter(entries)
-        with connection.cursor() as cur:
-            while True:
-                buffer = io.StringIO()
-                n = 0
-                for given in rows:
-                    if not ACTION_PATTERN.match(given["action"]) or len(given["action"]) > 64:
-                        raise ValueError(f"Not a namespaced audit action: {given['action']!r}")
-                    fields = {name: given[name] for name in HASHED_FIELDS}
-                    data_json = json.dumps(mask(given["data"] or {}), cls=DjangoJSONEncoder)
-                    fields["data"] = json.loads(data_json)  # as jsonb will give it back
-                    fields["ip_address"] = canonical_ip(given["ip_address"])
-                    entry_hash = compute_hash(prev, fields, key_id=key_id, ring=ring)
-                    values = [
-                        fields["created_at"].isoformat(),
-                        *(fields[name] for name in HASHED_FIELDS[1:9]),
-                        data_json,
-                        fields["ip_address"],
-                        key_id,
-                        prev,
-                        entry_hash,
-                    ]
-                    buffer.write(",".join(map(_copy_field, values)) + "\n")
-                    prev = entry_hash
-                    n += 1
-                    if n == batch_size:
-                        break
-                if not n:
+        while True:
+            buffer = io.StringIO()
+            n = 0
+            for given in rows:
+                if not ACTION_PATTERN.match(given["action"]) or len(given["action"]) > 64:
+                    raise ValueError(f"Not a namespaced audit action: {given['action']!r}")
+                fields = {name: given[name] for name in HASHED_FIELDS}
+                data_json = json.dumps(mask(given["data"] or {}), cls=DjangoJSONEncoder)
+                fields["data"] = json.loads(data_json)  # as jsonb will give it back
+                fields["ip_address"] = canonical_ip(given["ip_address"])
+                fields["lane"] = lane
+                entry_hash = compute_hash(prev, fields, key_id=key_id, ring=ring)
+                values = [
+                    fields["created_at"].isoformat(),
+                    *(fields[name] for name in HASHED_FIELDS[1:9]),
+                    data_json,
+                    fields["ip_address"],
+                    lane,
+                    key_id,
+                    prev,
+                    entry_hash,
+                ]
+                buffer.write(",".join(map(_copy_field, values)) + "\n")
+                prev = entry_hash
+                n += 1
+                if n == batch_size:
                     break
-                buffer.seek(0)
-                cur.cursor.copy_expert(
-                    f"COPY audit_auditentry ({', '.join(_COPY_COLUMNS)}) "
-                    "FROM STDIN WITH (FORMAT csv)",
-                    buffer,
-                )
-                done += n
-                if progress is not None:
-                    progress(done)
-                if n < batch_size:
-                    break
-        if done:
-            head.last_hash, head.last_key_id = prev, key_id
-            head.last_entry_id = (
-                AuditEntry.objects.order_by("-id").values_list("id", flat=True).first()
+            if not n:
+                break
+            buffer.seek(0)
+            cur.cursor.copy_expert(
+                f"COPY audit_auditentry ({', '.join(_COPY_COLUMNS)}) FROM STDIN WITH (FORMAT csv)",
+                buffer,
             )
-            head.save(update_fields=["last_hash", "last_entry_id", "last_key_id"])
+            done += n
+            if progress is not None:
+                progress(done)
+            if n < batch_size:
+                break
+        if done:
+            # Other lanes may have appended after these rows: the last one is found by hash.
+            last_id = AuditEntry.objects.filter(entry_hash=prev).values_list("id", flat=True)[0]
+            _move_head(cur, lane, last_id, prev, key_id)
     return done
 
 
@@ -336,7 +411,8 @@ def chain_verify(*, batch_size: int = 5000) -> ChainCheck:
 
 def chain_checkpoint() -> ChainCheck | None:
     """Check the entries appended since the last checkpoint and, if they are sound, append a
-    signed checkpoint of the head to the anchor file (beat `audit-checkpoint`, hourly).
+    signed checkpoint of every lane's head to the anchor file (beat `audit-checkpoint`,
+    hourly).
 
     Nothing is anchored over a fault: the run is recorded as failed and the administrators
     alerted instead. None where anchoring is not configured (AUDIT_ANCHOR_PATH empty).
@@ -350,11 +426,7 @@ def chain_checkpoint() -> ChainCheck | None:
         with anchor.opened(path) as file:
             report = verify_chain(after=file.last)
             if report.ok:
-                written = file.append(
-                    entry_id=report.last_id,
-                    entry_hash=report.last_hash,
-                    entry_key_id=report.last_key_id,
-                )
+                written = file.append(lanes=report.lanes)
     except anchor.AnchorError as exc:
         return _recorded(
             ChainCheck.Kind.CHECKPOINT, started, ChainReport(False, 0), f"anchor: {exc}"

@@ -11,10 +11,10 @@ would take hours.
 
 Everything is written in one transaction, so the data set is either all there or absent, and
 the trust named SCALE_TRUST_NAME marks it. Audit entries are appended to the existing chain
-(with audit.services.record_many: keyed hashes, the chain head locked as record() does) and can
-never be removed: the log is append-only (clause 6). reset() removes everything else of the
-data set (on a database holding no other trust in use) before a new build, in the same
-transaction.
+(with audit.services.record_many: keyed hashes, in one lane of the chain, held as record()
+holds it) and can never be removed: the log is append-only (clause 6). reset() removes
+everything else of the data set (on a database holding no other trust in use) before a new
+build, in the same transaction.
 
 Each app writes its own part beside its demo data: `<app>/scale.py` lists its STAGES (order
 across the apps, name, function of the ScaleBuilder) and may define `reset(progress)` (the

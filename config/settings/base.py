@@ -263,8 +263,13 @@ AUDIT_TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"]
 # (they verify the entries made with them). Inline or in a file; never in the database.
 AUDIT_CHAIN_KEYS = env.str("AUDIT_CHAIN_KEYS", default="")
 AUDIT_CHAIN_KEYS_FILE = env.str("AUDIT_CHAIN_KEYS_FILE", default="")
+# How many transactions can append to the chain at once without waiting for one another: each
+# holds one lane of the chain until it ends (audit/chain.py). More lanes cost nothing but a
+# row each and a slightly longer checkpoint line; fewer must never drop below what exists
+# (the lanes above are only no longer appended to, and still verify).
+AUDIT_CHAIN_LANES = env.int("AUDIT_CHAIN_LANES", default=8)
 # The anchor: a directory the database server cannot reach, where the hourly checkpoint of the
-# chain head is appended (audit/anchor.py), signed with the anchor key (Ed25519 seed, same
+# chain's lane heads is appended (audit/anchor.py), signed with the anchor key (Ed25519 seed, same
 # format). Empty: no checkpoints (development and tests; production refuses to start).
 AUDIT_ANCHOR_PATH = env.str("AUDIT_ANCHOR_PATH", default="")
 AUDIT_ANCHOR_KEYS = env.str("AUDIT_ANCHOR_KEYS", default="")
