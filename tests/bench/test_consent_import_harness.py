@@ -12,28 +12,18 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 
 import pytest
-from psycopg2 import sql
 
 from tests.deploy.conftest import PYTHON, run
-from tests.deploy.test_backup_restore import connect, url_for
+
+from .conftest import fresh_database
 
 
 @pytest.fixture
 def bench_database():
-    name = f"smp_benchmis_{secrets.token_hex(4)}"
-    admin = connect("postgres")
-    with admin.cursor() as cursor:
-        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield url_for(name)
-    finally:
-        with admin.cursor() as cursor:
-            drop = "DROP DATABASE IF EXISTS {} WITH (FORCE)"
-            cursor.execute(sql.SQL(drop).format(sql.Identifier(name)))
-        admin.close()
+    with fresh_database("smp_benchmis") as url:
+        yield url
 
 
 def test_bench_consent_import_compares_with_copy_into_the_same_tables(bench_database):

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import shutil
 import socket
 
 import pytest
-from psycopg2 import sql
 
 from tests.deploy.conftest import PYTHON, ROOT, run
-from tests.deploy.test_backup_restore import connect, url_for
+
+from .conftest import fresh_database
 
 PAGES = [
     "reference: bare Django page",
@@ -53,17 +52,8 @@ def free_port() -> int:
 
 @pytest.fixture
 def scale_database():
-    name = f"smp_benchsmoke_{secrets.token_hex(4)}"
-    admin = connect("postgres")
-    with admin.cursor() as cursor:
-        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield url_for(name)
-    finally:
-        with admin.cursor() as cursor:
-            drop = "DROP DATABASE IF EXISTS {} WITH (FORCE)"
-            cursor.execute(sql.SQL(drop).format(sql.Identifier(name)))
-        admin.close()
+    with fresh_database("smp_benchsmoke") as url:
+        yield url
 
 
 def test_bench_pages_runs_every_page_of_issue_9_under_gunicorn(scale_database):
