@@ -4,12 +4,11 @@ querysets with the other cards in one query (portal.home_cards)."""
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.roles import Perm
 from accounts.selectors import school_ids_with_perm
 from accounts.types import Viewer
-from portal.home_cards import CardQuery, card_count, card_provider
+from portal.home_cards import CardQuery, card_count, card_now, card_provider
 
 from .selectors import details_to_give_or_change_for, passwords_due_for
 
@@ -18,7 +17,8 @@ from .selectors import details_to_give_or_change_for, passwords_due_for
 def home_cards(user: Viewer) -> list[CardQuery]:
     if not getattr(user, "is_authenticated", False):
         return []
-    now = timezone.now()
+    # The time of each count, not of the build: the compiled card can be kept.
+    now = card_now()
     url = reverse("escrow:index")
     cards = [
         card_count(

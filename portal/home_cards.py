@@ -57,14 +57,25 @@ def card_count(title: str, queryset: QuerySet, url: str = "", tone: str = "secon
     return CardQuery(title, f"SELECT COUNT(*) FROM ({sql}) AS card_rows", params, url, tone)
 
 
+class CardNow(datetime):
+    """ "Now" as a card compares with it (`card_now()`): it stands in the compiled parameters
+    as itself and is replaced by the time of each count, so a kept card stays exact."""
+
+
+def card_now() -> CardNow:
+    now = timezone.now()
+    return CardNow(*now.timetuple()[:6], now.microsecond, tzinfo=now.tzinfo)
+
+
 def _counts(queries: list[CardQuery]) -> list[int]:
     """Each query's count, in one query (each count a scalar subquery)."""
     if not queries:
         return []
+    now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT " + ", ".join(f"({q.sql})" for q in queries),
-            [param for q in queries for param in q.params],
+            [now if isinstance(p, CardNow) else p for q in queries for p in q.params],
         )
         return list(cursor.fetchone())
 
@@ -111,8 +122,8 @@ def register_home_cards(provider) -> None:
 # compiles to are a function of the person, their roles, the day and the language only, so
 # they are kept for that key and the count still runs on the live data every time. A build is
 # kept only when it ran no query (its SQL then holds nothing read from the data), has no time
-# of day among its parameters (the escrow's cards compare with the time now: built each
-# time), and ran outside any transaction (a role changed and rolled back in the same
+# of day among its parameters other than `card_now()` (replaced at each count), and ran
+# outside any transaction (a role changed and rolled back in the same
 # transaction could otherwise be kept under the person's unchanged version).
 _COMPILED: OrderedDict[tuple, list[CardQuery]] = OrderedDict()
 COMPILED_MAX = 4096
@@ -135,7 +146,8 @@ def _compiled_key(provider, user) -> tuple | None:
 
 def _keepable(items: list) -> bool:
     return all(
-        isinstance(item, CardQuery) and not any(isinstance(p, datetime) for p in item.params)
+        isinstance(item, CardQuery)
+        and not any(isinstance(p, datetime) and not isinstance(p, CardNow) for p in item.params)
         for item in items
     )
 

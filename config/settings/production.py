@@ -25,6 +25,7 @@ _required("DATABASE_URL")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True  # as in base.py: why there
 
 if not (CREDENTIAL_KEYS or CREDENTIAL_KEYS_FILE):  # noqa: F405
     raise ImproperlyConfigured(

@@ -95,3 +95,29 @@ def test_nothing_is_kept_inside_a_transaction(world):
         provider_queries(provider, user)
         provider_queries(provider, user)
     assert built == [1, 1]
+
+
+def test_a_card_that_compares_with_now_is_kept_and_counts_at_the_time_of_each_count(
+    world, time_machine
+):
+    from datetime import UTC, datetime, timedelta
+
+    from portal.home_cards import card_now
+    from tests.factories import UserFactory
+
+    built = []
+
+    def build(user):
+        built.append(1)
+        return [
+            card_count("joined", User.objects.filter(pk=newcomer.pk, date_joined__lte=card_now()))
+        ]
+
+    time_machine.move_to(datetime(2026, 10, 2, 9, 0, tzinfo=UTC))
+    newcomer = UserFactory(date_joined=timezone.now() + timedelta(hours=1))
+    provider = _provider(build)
+    user = User.objects.get(pk=world.teacher_a.pk)
+    assert cards._counts(provider_queries(provider, user)) == [0]
+    time_machine.move_to(timezone.now() + timedelta(hours=2))  # the same day
+    assert cards._counts(provider_queries(provider, user)) == [1]
+    assert built == [1]
