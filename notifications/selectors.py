@@ -16,8 +16,15 @@ def notifications_visible_to(user: Viewer) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient_id=user.pk)
 
 
+# The bell shows "99+" beyond this: counting stops at 100, so a person with thousands unread
+# (a leader told of every retrieval) pays for a hundred rows, not for all of them (issue 21).
+UNREAD_SHOWN_MAX = 99
+
+
 def unread_count(user: Viewer) -> int:
-    return notifications_visible_to(user).filter(read_at__isnull=True).count()
+    """Unread notifications, counted up to UNREAD_SHOWN_MAX + 1."""
+    unread = notifications_visible_to(user).filter(read_at__isnull=True)
+    return unread[: UNREAD_SHOWN_MAX + 1].count()
 
 
 def preference_of(user: Viewer) -> NotificationPreference:

@@ -32,6 +32,25 @@ def test_bell_fragment_for_htmx_returns_the_count_alone(world, client_for):
     assert "<html" not in body
 
 
+def test_the_bell_stops_counting_at_a_hundred_and_says_99_plus(world, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    Notification.objects.bulk_create(
+        Notification(recipient=world.leader_a, kind="accounts.role_changed", link="/")
+        for _ in range(150)
+    )
+    client = client_for("leader_a")
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get(reverse("notifications:bell"), HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-unread="100"' in body
+    assert ">99+<span" in body
+    count = [q["sql"] for q in ctx.captured_queries if "notifications_notification" in q["sql"]]
+    assert len(count) == 1 and "LIMIT 100" in count[0]
+    _make(world.teacher_a, 99)
+    assert ">99<span" in client_for("teacher_a").get(reverse("dashboard:home")).content.decode()
+
+
 def test_list_shows_only_my_notifications(world, client_for):
     (mine,) = _make(world.teacher_a)
     (theirs,) = _make(world.teacher_b)
