@@ -46,8 +46,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from django.conf import settings
 from django.utils import timezone
 
-from .chain import FIRST_LANE, LaneHead
 from .keys import Keyring, anchor_keyring
+from .lanes import FIRST_LANE, LaneHead
 
 FILE_NAME = "audit-checkpoints.jsonl"
 FORMAT = 2  # with `lanes`

@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from django.db import models
 
 from .keys import Keyring, chain_keyring
+from .lanes import FIRST_LANE, LaneHead
 
 if TYPE_CHECKING:
     from .anchor import Checkpoint
@@ -64,7 +65,6 @@ GENESIS_HASH = "0" * 64
 LEGACY_KEY_ID = ""  # entries hashed with plain SHA-256, before the chain was keyed
 HASH_FORMAT = "v1"  # lane 1, the chain as it was before lanes
 LANE_HASH_FORMAT = "v2"  # the other lanes: the lane is hashed too
-FIRST_LANE = 1
 
 # The fields `entry_hash` covers, in the order verify_chain reads them.
 HASHED_FIELDS = (
@@ -89,15 +89,6 @@ SEALED_FIELDS = ("subject", "sealed")
 
 class ChainKeyError(Exception):
     """An entry cannot be made or checked with the keys this process holds."""
-
-
-class LaneHead(NamedTuple):
-    """The last entry of one lane: what a checkpoint anchors for it."""
-
-    lane: int
-    entry_id: int
-    entry_hash: str
-    key_id: str
 
 
 def _canonical_number(value: Any) -> Any:
