@@ -30,6 +30,7 @@ from consents.rounds.selectors import (
 )
 from consents.selectors import consent_verdicts
 from consents.services import ALL_ITEMS
+from notifications.emails import build_message
 from notifications.models import Notification
 from tests.channels.factories import make_account
 
@@ -263,6 +264,12 @@ def test_one_reminder_per_carer_per_round(world):
     assert [r.to_email for r in reminders] == [waiting.email]
     # The reminder's link is the live one; the first email's no longer is.
     assert invite_for_token(token_of(reminders[0].link)).carer == waiting
+    # The reminder is the first email saying the answer is still needed, with the live link.
+    message = build_message(reminders[0])
+    html = message.alternatives[0][0]
+    for body in (message.body, html):
+        assert "still needs your answer" in body and "asks for your answer" not in body
+        assert reminders[0].link in body
 
 
 def test_letter_code_opens_the_page_typed_loosely(world):
