@@ -28,6 +28,7 @@ import threading
 from collections.abc import Iterable
 
 from django.apps import apps
+from django.contrib.auth import SESSION_KEY
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 from django.utils.functional import SimpleLazyObject
@@ -39,23 +40,19 @@ from .models import Membership, School, SchoolUserObjectPermission, TrustRole, U
 from .selectors import _cache
 
 STATE_KEY = "portal_access"
-# Entries of `accounts.selectors._cache` worth remembering, and how each is rebuilt from JSON.
+# Entries of `accounts.selectors._cache` worth remembering: (to JSON, back from JSON).
 _REMEMBERED = {
-    "trust_roles": lambda v: frozenset(v),
-    "school_roles": lambda v: frozenset((int(s), r) for s, r in v),
-    "school_perms": lambda v: {k: frozenset(ids) for k, ids in v.items()},
-    "has_confirmed_device": bool,
+    "trust_roles": (sorted, frozenset),
+    "school_roles": (
+        lambda v: sorted([s, r] for s, r in v),
+        lambda v: frozenset((int(s), r) for s, r in v),
+    ),
+    "school_perms": (
+        lambda v: {k: sorted(ids) for k, ids in v.items()},
+        lambda v: {k: frozenset(ids) for k, ids in v.items()},
+    ),
+    "has_confirmed_device": (bool, bool),
 }
-
-
-def _as_json(key: str, value):
-    if key == "school_roles":
-        return sorted([s, r] for s, r in value)
-    if key == "school_perms":
-        return {k: sorted(ids) for k, ids in value.items()}
-    if key == "trust_roles":
-        return sorted(value)
-    return value
 
 
 # Set when a request changed anyone's access: what it computed may come from a transaction
@@ -102,7 +99,7 @@ class AccessStateMiddleware(OTPMiddleware):
         state = _state(request, user)
         if state is not None:
             cache = _cache(user)
-            for key, load in _REMEMBERED.items():
+            for key, (_, load) in _REMEMBERED.items():
                 if key in state:
                     cache[key] = load(state[key])
         if persistent_id and state is not None and state.get("otp") == persistent_id:
@@ -123,13 +120,13 @@ class AccessStateMiddleware(OTPMiddleware):
         user = getattr(request, "user", None)
         if session is None or user is None or not getattr(request.user, "is_authenticated", False):
             return
-        if session.get("_auth_user_id") != str(user.pk):
+        if session.get(SESSION_KEY) != str(user.pk):
             return  # signed out or in as someone else during the request
         known = getattr(user, "_portal_cache", {})
         state = _state(request, user) or {"uid": user.pk, "v": user.access_version}
         new = {
-            key: _as_json(key, known[key])
-            for key in _REMEMBERED
+            key: dump(known[key])
+            for key, (dump, _) in _REMEMBERED.items()
             if key in known and key not in state
         }
         persistent_id = session.get(DEVICE_ID_SESSION_KEY)
